@@ -1,0 +1,220 @@
+// Build driver: kernel image, user programs and the initrd.
+//
+//   kernel/**/*.ts --asc--> kernel.wasm --aot--> kernel.asm --nasm--+
+//   boot/*.asm, arch/x86_64/*.asm --nasm-----------------------------+--ld--> kernel.elf
+//   userland/bin/NAME.ts --asc--> NAME.wasm --aot (user)--> NAME
+//   userland/hello-ld/hello.asm --nasm, ld--> hello-ld
+//   build/user/* + userland/root/** --mkinitrd--> initrd.cpio
+//
+// Each step is skipped when the hash of its inputs matches the one stored in
+// build/.stamps from the last successful run and its outputs exist.
+// Progress goes to stderr, so that stdout stays free for the console.
+import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import asc from "assemblyscript/asc";
+import { compileModule } from "./aot/index.ts";
+import { writeInitrd } from "./mkinitrd.ts";
+import { checkKernelImage } from "./kernel-image.ts";
+import { buildDir, initrdFile, kernelElf, root, userDir } from "./paths.ts";
+
+
+const stampDir = join(buildDir, ".stamps");
+
+function log(message: string): void {
+  process.stderr.write(`build: ${message}\n`);
+}
+
+// Lists the files under `path` (or `path` itself) whose names end in one of
+// `extensions`, sorted so that the input hash does not depend on readdir.
+function listFiles(path: string, extensions: string[] = []): string[] {
+  const full = join(root, path);
+  if (!existsSync(full)) return [];
+  if (statSync(full).isFile()) return [full];
+  const found: string[] = [];
+  for (const entry of readdirSync(full, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) found.push(...listFiles(child, extensions));
+    else if (
+      extensions.length === 0 ||
+      extensions.some((ext) => entry.name.endsWith(ext))
+    )
+      found.push(join(root, child));
+  }
+  return found.sort();
+}
+
+function hashFiles(files: string[]): string {
+  const hash = createHash("sha256");
+  for (const file of files) {
+    hash.update(relative(root, file));
+    hash.update("\0");
+    hash.update(readFileSync(file));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+// Runs `work` unless the inputs are unchanged since its last success and
+// every output exists. Returns true when it ran.
+async function step(
+  name: string,
+  inputs: string[],
+  outputs: string[],
+  work: () => Promise<void> | void,
+): Promise<boolean> {
+  const stamp = join(stampDir, name.replace(/[^\w.-]/g, "_"));
+  const digest = hashFiles(inputs);
+  const upToDate =
+    existsSync(stamp) &&
+    readFileSync(stamp, "utf8") === digest &&
+    outputs.every((output) => existsSync(output));
+  if (upToDate) return false;
+  log(name);
+  await work();
+  mkdirSync(stampDir, { recursive: true });
+  writeFileSync(stamp, digest);
+  return true;
+}
+
+function run(command: string, args: string[]): void {
+  try {
+    execFileSync(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  } catch {
+    throw new Error(`${command} ${args.join(" ")} failed`);
+  }
+}
+
+async function runAsc(entry: string, target: string, outFile: string): Promise<void> {
+  mkdirSync(dirname(outFile), { recursive: true });
+  const args = [
+    relative(root, entry),
+    "--config",
+    join(root, "asconfig.json"),
+    "--target",
+    target,
+    "--outFile",
+    outFile,
+  ];
+  const stderr = asc.createMemoryStream();
+  const { error } = await asc.main(args, { stdout: process.stderr, stderr });
+  if (error) {
+    throw new Error(`asc ${relative(root, entry)}:\n${stderr.toString()}${error.message}`);
+  }
+}
+
+const compilerSources = () => listFiles("tools/aot", [".ts"]);
+const intrinsics = () => [
+  join(root, "arch/x86_64/intrinsics.ts"),
+  join(root, "asconfig.json"),
+];
+
+async function buildKernel(): Promise<void> {
+  const dir = join(buildDir, "kernel");
+  const wasm = join(dir, "kernel.wasm");
+  const asm = join(dir, "kernel.asm");
+
+  await step("kernel.wasm", [...listFiles("kernel", [".ts"]), ...intrinsics()], [wasm], () =>
+    runAsc(join(root, "kernel/index.ts"), "kernel", wasm),
+  );
+  await step("kernel.asm", [wasm, ...compilerSources()], [asm], () => {
+    writeFileSync(asm, compileModule(readFileSync(wasm), { target: "kernel" }));
+  });
+
+  const sources = [asm, ...listFiles("boot", [".asm"]), ...listFiles("arch/x86_64", [".asm"])];
+  const objects: string[] = [];
+  for (const source of sources) {
+    const object = join(dir, "obj", basename(source).replace(/\.asm$/, ".o"));
+    objects.push(object);
+    const includes = listFiles(relative(root, dirname(source)), [".inc"]);
+    await step(`nasm ${relative(root, source)}`, [source, ...includes], [object], () => {
+      mkdirSync(dirname(object), { recursive: true });
+      run("nasm", ["-f", "elf64", "-g", "-F", "dwarf", "-I", dirname(source) + "/", "-o", object, source]);
+    });
+  }
+
+  const script = join(root, "arch/x86_64/kernel.ld");
+  await step("kernel.elf", [...objects, script], [kernelElf], () => {
+    run("ld", ["-n", "-T", script, "-o", kernelElf, ...objects]);
+    checkKernelImage(kernelElf, readMemoryBase());
+  });
+}
+
+// The kernel's static data starts at asc's --memoryBase; the image must end
+// below it.
+function readMemoryBase(): number {
+  const config = JSON.parse(readFileSync(join(root, "asconfig.json"), "utf8"));
+  const base = config.targets?.kernel?.memoryBase;
+  if (typeof base !== "number") {
+    throw new Error("asconfig.json: targets.kernel.memoryBase must be a decimal number");
+  }
+  return base;
+}
+
+function userPrograms(): string[] {
+  return listFiles("userland/bin", [".ts"]).map((file) => basename(file, ".ts"));
+}
+
+async function buildUserland(): Promise<string[]> {
+  const dir = userDir;
+  const runtime = [...listFiles("userland/runtime", [".ts"]), ...listFiles("userland/lib", [".ts"])];
+  const executables: string[] = [];
+
+  for (const name of userPrograms()) {
+    const source = join(root, "userland/bin", `${name}.ts`);
+    const wasm = join(dir, `${name}.wasm`);
+    const executable = join(dir, name);
+    await step(`user ${name}.wasm`, [source, ...runtime, ...intrinsics()], [wasm], () =>
+      runAsc(source, "user", wasm),
+    );
+    await step(`user ${name}`, [wasm, ...compilerSources()], [executable], () => {
+      const asm = join(dir, `${name}.asm`);
+      writeFileSync(asm, compileModule(readFileSync(wasm), { target: "user" }));
+      run("nasm", ["-f", "bin", "-o", executable, asm]);
+      execFileSync("chmod", ["755", executable]);
+    });
+    executables.push(executable);
+  }
+
+  const helloSource = join(root, "userland/hello-ld/hello.asm");
+  if (existsSync(helloSource)) {
+    const object = join(dir, "hello-ld.o");
+    const executable = join(dir, "hello-ld");
+    await step("user hello-ld", [helloSource], [executable], () => {
+      run("nasm", ["-f", "elf64", "-o", object, helloSource]);
+      run("ld", ["-static", "-o", executable, object]);
+    });
+    executables.push(executable);
+  }
+  return executables;
+}
+
+async function buildInitrd(executables: string[]): Promise<void> {
+  const files = listFiles("userland/root");
+  await step("initrd.cpio", [...executables, ...files, join(root, "tools/mkinitrd.ts")], [initrdFile], () =>
+    writeInitrd(initrdFile, executables, join(root, "userland/root")),
+  );
+}
+
+export async function build(): Promise<void> {
+  mkdirSync(buildDir, { recursive: true });
+  const executables = await buildUserland();
+  await buildInitrd(executables);
+  await buildKernel();
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  build().catch((error: Error) => {
+    process.stderr.write(`build: ${error.message}\n`);
+    process.exit(1);
+  });
+}
