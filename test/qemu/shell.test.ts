@@ -1,0 +1,139 @@
+// Boots the kernel in QEMU and drives the shell through the serial console:
+// the session the README shows, resident executables, and bad input that
+// must fail with an error while the shell goes on.
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { SerialSession } from "../../tools/serial-session.ts";
+import { root } from "../../tools/paths.ts";
+
+interface Registration {
+  id: number;
+  execs: number;
+  elfLoads: number;
+  path: string;
+}
+
+// Parses `resident -v -l`: a header line, then one line per registration
+// whose columns are Id, Size, Address, Execs, Loads, Executable.
+function parseVerboseList(text: string): Registration[] {
+  const rows: Registration[] = [];
+  for (const line of text.split("\n").slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 6) continue;
+    rows.push({
+      id: Number(fields[0]),
+      execs: Number(fields[3]),
+      elfLoads: Number(fields[4]),
+      path: fields[5],
+    });
+  }
+  return rows;
+}
+
+describe("serial shell in QEMU", function () {
+  this.timeout(120_000);
+  let session: SerialSession;
+
+  before(async () => {
+    session = new SerialSession({ append: "test=1" });
+    await session.waitForPrompt(30_000);
+  });
+
+  after(() => session?.kill());
+
+  it("echo prints its arguments", async () => {
+    assert.equal(await session.run("echo hello world"), "hello world\n");
+  });
+
+  it("ls /bin lists the programs", async () => {
+    const names = (await session.run("ls /bin")).split(/\s+/);
+    for (const name of ["sh", "init", "echo", "cat", "ls", "hello", "hello-ld", "resident", "poweroff"]) {
+      assert.ok(names.includes(name), `ls /bin lacks ${name}: ${names.join(" ")}`);
+    }
+  });
+
+  it("cat /etc/motd prints the file", async () => {
+    const motd = readFileSync(join(root, "userland/root/etc/motd"), "utf8");
+    assert.equal(await session.run("cat /etc/motd"), motd);
+  });
+
+  it("hello prints argv and envp", async () => {
+    const output = await session.run("hello a b c");
+    assert.match(output, /argv\[0\] = hello\n/);
+    assert.match(output, /argv\[1\] = a\nargv\[2\] = b\nargv\[3\] = c\n/);
+    assert.match(output, /envp\[\d+\] = PATH=\/bin\n/);
+  });
+
+  it("runs a program linked by GNU ld", async () => {
+    const output = await session.run("/bin/hello-ld one two");
+    assert.match(output, /hello from ld/);
+    assert.match(output, /argc = 3/);
+  });
+
+  it("unknown command prints not found with status 127", async () => {
+    assert.equal(await session.run("nosuch"), "sh: nosuch: not found\n");
+    assert.equal(await session.run("echo $?"), "127\n");
+  });
+
+  it("resident exec runs from the snapshot", async () => {
+    const plain = await session.run("hello x");
+    assert.equal(await session.run("resident /bin/hello"), "");
+    const listing = await session.run("resident -l");
+    assert.match(listing, /^\s*Id\s+Size\s+Address\s+Executable\s*\n/);
+    assert.match(listing, /\n\s*1\s+\d+\s+0x[0-9a-f]+\s+\/bin\/hello\s*\n/);
+
+    const before = parseVerboseList(await session.run("resident -v -l"));
+    assert.equal(before.length, 1);
+    assert.equal(await session.run("hello x"), plain);
+    assert.equal(await session.run("/bin/hello x"), plain);
+    const after = parseVerboseList(await session.run("resident -v -l"));
+    assert.equal(after[0].execs, before[0].execs + 2, "exec count rises by two");
+    assert.equal(after[0].elfLoads, before[0].elfLoads, "the ELF file was not parsed again");
+  });
+
+  it("resident register twice fails with EEXIST", async () => {
+    const output = await session.run("resident /bin/hello");
+    assert.match(output, /exists/i);
+  });
+
+  it("resident -x and -R unregister", async () => {
+    assert.equal(await session.run("resident -x 1"), "");
+    assert.doesNotMatch(await session.run("resident -l"), /\/bin\/hello/);
+    assert.match(await session.run("resident -x 1"), /resident/);
+    assert.equal(await session.run("resident /bin/hello"), "");
+    assert.equal(await session.run("resident /bin/cat"), "");
+    assert.equal(await session.run("resident -R"), "");
+    assert.doesNotMatch(await session.run("resident -l"), /\/bin\//);
+    assert.match(await session.run("hello y"), /argv\[1\] = y/);
+  });
+
+  it("exec_sys_register after setuid(1000) fails with EPERM", async () => {
+    const output = await session.run("/tests/setuid-register");
+    assert.match(output, /EPERM/);
+    assert.doesNotMatch(await session.run("resident -l"), /setuid-register/);
+  });
+
+  it("truncated ELF fails and the shell goes on", async () => {
+    assert.match(await session.run("/tests/truncated"), /Exec format error/);
+    assert.equal(await session.run("echo $?"), "126\n");
+    assert.equal(await session.run("echo still here"), "still here\n");
+  });
+
+  it("wrong-machine ELF fails and the shell goes on", async () => {
+    assert.match(await session.run("/tests/wrong-machine"), /Exec format error/);
+    assert.equal(await session.run("echo still here"), "still here\n");
+  });
+
+  it("user fault kills only that process", async () => {
+    const output = await session.run("/tests/fault");
+    assert.match(output, /page fault/);
+    assert.equal(await session.run("echo $?"), "139\n");
+    assert.equal(await session.run("echo alive"), "alive\n");
+  });
+
+  it("poweroff exits QEMU with status 0", async () => {
+    session.send("poweroff\n");
+    assert.equal(await session.waitForExit(15_000), 0);
+  });
+});
