@@ -29,8 +29,10 @@ export interface InitrdEntry {
   // path "." puts the contents of a directory `source` at the archive root.
   path: string;
   // Host file or directory. A directory is added with everything under it.
-  // Without a source the entry is an empty directory.
+  // Without a source or data the entry is an empty directory.
   source?: string;
+  // Contents of a regular file made in memory; used when `source` is unset.
+  data?: Buffer;
   // Permission bits (0o7777 mask). Defaults: the host file's bits for a
   // file, 0o755 for a directory. For a directory source it applies to the
   // directory itself only.
@@ -169,7 +171,9 @@ export function buildArchive(entries: InitrdEntry[]): Buffer {
   const set = new MemberSet();
   for (const entry of entries) {
     const path = normalisePath(entry.path);
-    if (entry.source === undefined) {
+    if (entry.data !== undefined && entry.source === undefined) {
+      set.addFile(path, entry.mode ?? 0o644, entry.data, `data for "${entry.path}"`);
+    } else if (entry.source === undefined) {
       set.addDirectory(path, entry.mode ?? 0o755, `entry "${entry.path}"`);
     } else {
       set.addHostPath(path, entry.source, entry.mode);
@@ -187,12 +191,46 @@ export function writeArchive(outFile: string, entries: InitrdEntry[]): void {
   writeFileSync(outFile, buildArchive(entries));
 }
 
-// Writes the system's initrd: each executable as bin/NAME (mode 0755, NAME
-// its host file name) and the contents of `rootDir` at the archive root.
-export function writeInitrd(outFile: string, executables: string[], rootDir: string): void {
+// Returns damaged copies of a valid ELF executable, by archive file name,
+// for tests that expect execve to fail with ENOEXEC:
+//   truncated      the ELF header and part of the program headers only
+//   wrong-machine  e_machine (offset 18) set to EM_AARCH64 (183)
+export function malformedElfs(elf: Buffer): Map<string, Buffer> {
+  if (elf.length < 128 || elf.readUInt32BE(0) !== 0x7f454c46) {
+    throw new Error("mkinitrd: malformedElfs needs a valid ELF file of at least 128 bytes");
+  }
+  const wrongMachine = Buffer.from(elf);
+  wrongMachine.writeUInt16LE(183, 18);
+  return new Map([
+    ["truncated", Buffer.from(elf.subarray(0, 100))],
+    ["wrong-machine", wrongMachine],
+  ]);
+}
+
+// Writes the system's initrd:
+//   bin/NAME    each of `executables` (mode 0755, NAME its host file name)
+//   tests/NAME  each of `testPrograms`, plus tests/truncated and
+//               tests/wrong-machine made from bin/hello when it is present
+//   the contents of `rootDir` at the archive root
+export function writeInitrd(
+  outFile: string,
+  executables: string[],
+  rootDir: string,
+  testPrograms: string[] = [],
+): void {
   const entries: InitrdEntry[] = [{ path: "bin", mode: 0o755 }];
   for (const executable of executables) {
     entries.push({ path: `bin/${basename(executable)}`, source: executable, mode: 0o755 });
+  }
+  if (testPrograms.length > 0) entries.push({ path: "tests", mode: 0o755 });
+  for (const program of testPrograms) {
+    entries.push({ path: `tests/${basename(program)}`, source: program, mode: 0o755 });
+  }
+  const hello = executables.find((file) => basename(file) === "hello");
+  if (hello !== undefined) {
+    for (const [name, data] of malformedElfs(readFileSync(hello))) {
+      entries.push({ path: `tests/${name}`, data, mode: 0o755 });
+    }
   }
   entries.push({ path: ".", source: rootDir });
   writeArchive(outFile, entries);

@@ -10,8 +10,9 @@
 //   resident -x ID     unregister registration ID
 //   resident -R        unregister everything
 //
-// Messages follow resident(8). Unlike it, -x and -R exit with status 1 when
-// the call fails, so scripts can test the result.
+// Messages follow resident(8), with two changes so that scripts and the
+// console tests can rely on them: -x and -R print nothing on success and
+// "resident: unregister: MESSAGE" on standard error with status 1 on failure.
 import {
   argv,
   close,
@@ -31,6 +32,7 @@ import {
   Stat,
   strerror,
   waitFor,
+  EEXIST,
   EISDIR,
   O_RDONLY,
   UNREGISTER_ALL,
@@ -143,10 +145,9 @@ function parseId(text: string): i32 {
 function unregisterId(id: i32): i32 {
   let result = execSysUnregister(id);
   if (result < 0) {
-    print("unregister: " + strerror(result) + "\n");
+    eprint("resident: unregister: " + strerror(result) + "\n");
     return 1;
   }
-  print("unregister: success\n");
   return 0;
 }
 
@@ -235,7 +236,7 @@ function runProgram(path: string, options: Options): bool {
     let st = checkExecutable(path);
     if (st === null) return false;
     if (!options.unregister && isRegistered(st.ino)) {
-      eprint(path + ": binary already resident\n");
+      eprint(path + ": binary already resident (" + strerror(-EEXIST) + ")\n");
       return false;
     }
   }
