@@ -215,8 +215,10 @@ function parseStatus(text: string): i32 {
 
 function builtinExport(args: string[]): i32 {
   if (args.length == 1) {
-    let env = environment();
-    for (let i = 0; i < env.length; i++) print("export " + env[i] + "\n");
+    let names = vars.keys();
+    for (let i = 0; i < names.length; i++) {
+      if (exported.has(names[i])) print("export " + names[i] + "=" + singleQuote(vars.get(names[i])) + "\n");
+    }
     return 0;
   }
   for (let i = 1; i < args.length; i++) {
@@ -226,6 +228,11 @@ function builtinExport(args: string[]): i32 {
     exported.add(name);
   }
   return 0;
+}
+
+// Quotes `text` so that the shell reads it back unchanged.
+function singleQuote(text: string): string {
+  return "'" + text.replaceAll("'", "'\\''") + "'";
 }
 
 function builtinPwd(): i32 {
