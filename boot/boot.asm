@@ -56,10 +56,17 @@ boot_entry:
 
     call build_boot_page_tables
 
+    ; SSE for compiled code: CR0.EM clear, CR0.MP set, CR4.OSFXSR (bit 9)
+    ; and CR4.OSXMMEXCPT (bit 10) (SDM Vol. 3A 14.1.3). Long mode has
+    ; SSE2 (SDM Vol. 1 5.5).
+    mov eax, cr0
+    and eax, ~(1 << 2)
+    or eax, 1 << 1
+    mov cr0, eax
     ; CR4.PAE (bit 5), then CR3, then EFER.LME (bit 8) and EFER.NXE (bit 11)
     ; where CPUID has NX, then CR0.PG | CR0.WP (SDM Vol. 3A 9.8.5).
     mov eax, cr4
-    or eax, 1 << 5
+    or eax, (1 << 5) | (1 << 9) | (1 << 10)
     mov cr4, eax
     mov eax, boot_pml4
     mov cr3, eax

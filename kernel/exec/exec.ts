@@ -1,0 +1,117 @@
+// execve: replace the current process's program.
+//
+// Phases: copy path, argv and envp from the old address space; look the
+// file up and check execute permission; build the new address space, from
+// a resident snapshot when the file has one, else by loading the ELF file;
+// build the initial stack; only then drop the old address space and point
+// the trap frame at the new entry. Any failure before the last phase
+// leaves the process as it was.
+import { Inode } from "../fs/inode";
+import { PATH_MAX } from "../fs/path";
+import { MAY_EXECUTE, permits } from "../fs/permission";
+import { resolve } from "../fs/vfs";
+import { EACCES, EFAULT, ENAMETOOLONG, ENOMEM } from "../lib/errno";
+import { PAGE_SIZE, USER_END, VmSpace } from "../memory/paging";
+import { copyInString, userStringLength } from "../memory/usercopy";
+import { Process } from "../process/process";
+import { currentProcess } from "../process/sched";
+import { findResident, Registration } from "../resident/resident";
+import { initFpuState, resetUserFrame, TrapFrame } from "../trap/frame";
+import { argumentError, copyStrings, StringBlock } from "./arguments";
+import { elfError, loadElf } from "./elf";
+import { ARGUMENT_AREA_MAX } from "./layout";
+import { AuxInfo, buildInitialStack, stackError } from "./stack";
+
+// Processes have no group id yet; exec checks permissions with gid 0.
+const PROCESS_GID: u32 = 0;
+
+export function sysExecve(pathVa: u64, argvVa: u64, envpVa: u64): i64 {
+  const p = currentProcess();
+  const path = copyInString(pathVa, PATH_MAX - 1);
+  if (path === null) {
+    return userStringLength(p.vm, pathVa, PATH_MAX - 1) == -2 ? -ENAMETOOLONG : -EFAULT;
+  }
+  const argv = new StringBlock();
+  if (!copyStrings(p.vm, argvVa, argv, <i32>ARGUMENT_AREA_MAX)) return argumentError;
+  const envp = new StringBlock();
+  if (!copyStrings(p.vm, envpVa, envp, <i32>ARGUMENT_AREA_MAX - argv.size)) return argumentError;
+  return execProgram(p, path, argv, envp);
+}
+
+// Runs `path` in process `p`, whose trap frame returns to the new program.
+// Returns 0 or a negative errno.
+export function execProgram(p: Process, path: string, argv: StringBlock, envp: StringBlock): i64 {
+  const lookup = resolve(path, p.cwd, p.uid, PROCESS_GID);
+  if (lookup.error != 0) return -lookup.error;
+  const inode = lookup.inode!;
+  if (!inode.isRegular() || !permits(inode, p.uid, PROCESS_GID, MAY_EXECUTE)) return -EACCES;
+
+  const vm = new VmSpace();
+  const aux = new AuxInfo();
+  aux.uid = p.uid;
+  let entry: u64;
+  const resident = findResident(inode);
+  if (resident !== null) {
+    if (!fromSnapshot(resident, vm, aux)) {
+      vm.destroy();
+      return -ENOMEM;
+    }
+    entry = resident.entry;
+  } else {
+    const image = loadElf(inode, vm);
+    if (image === null) {
+      vm.destroy();
+      return elfError;
+    }
+    entry = image.entry;
+    aux.phdr = image.phdr;
+    aux.phnum = image.phnum;
+    aux.entry = image.entry;
+    const pageMask = PAGE_SIZE - 1;
+    vm.brkStart = (image.end + pageMask) & ~pageMask;
+    vm.brkEnd = vm.brkStart;
+  }
+
+  const sp = buildInitialStack(vm, argv, envp, aux);
+  if (sp == 0) {
+    vm.destroy();
+    return stackError;
+  }
+
+  commit(p, vm, inode, absolutePath(path, p.cwd), aux);
+  resetUserFrame(changetype<TrapFrame>(p.trapFrame()), entry, sp);
+  initFpuState(p.fpuState());
+  return 0;
+}
+
+// Copies the resident snapshot into `vm` and counts the exec.
+function fromSnapshot(resident: Registration, vm: VmSpace, aux: AuxInfo): bool {
+  if (!resident.snapshot.copyPagesInto(vm, 0, USER_END)) return false;
+  vm.brkStart = resident.snapshot.brkStart;
+  vm.brkEnd = resident.snapshot.brkEnd;
+  vm.mmapNext = resident.snapshot.mmapNext;
+  aux.phdr = resident.auxPhdr;
+  aux.phnum = resident.auxPhnum;
+  aux.entry = resident.auxEntry;
+  resident.execCount++;
+  return true;
+}
+
+// Switches `p` to its new address space and program identity.
+function commit(p: Process, vm: VmSpace, inode: Inode, path: string, aux: AuxInfo): void {
+  const old = p.vm;
+  p.vm = vm;
+  vm.activate();
+  old.destroy();
+  p.exeInode = inode;
+  p.exePath = path;
+  p.auxPhdr = aux.phdr;
+  p.auxPhnum = aux.phnum;
+  p.auxEntry = aux.entry;
+  p.files.closeOnExec();
+}
+
+function absolutePath(path: string, cwd: string): string {
+  if (path.startsWith("/")) return path;
+  return cwd.endsWith("/") ? cwd + path : cwd + "/" + path;
+}

@@ -1,0 +1,117 @@
+// Process creation, termination and reaping.
+import { FileTable } from "../fs/file";
+import { kprint } from "../log";
+import { activateKernelSpace, VmSpace } from "../memory/paging";
+import { panic } from "../panic/panic";
+import { FXSAVE_SIZE, TRAP_FRAME_SIZE } from "../trap/frame";
+import {
+  allocatePid,
+  findProcess,
+  INIT_PID,
+  Process,
+  ProcessState,
+  processes,
+  removeProcess,
+} from "./process";
+import { currentProcess, prepareFirstSwitch, schedule, wakeup } from "./sched";
+
+// Creates a runnable process; its trap frame and x87/SSE state at the top
+// of the kernel stack must be filled in before it first runs.
+export function createProcess(ppid: i32, vm: VmSpace, files: FileTable): Process {
+  const p = new Process(allocatePid(), ppid, vm, files);
+  prepareFirstSwitch(p);
+  processes.push(p);
+  return p;
+}
+
+// Copies the current process; the child returns 0 from fork. Returns null
+// when memory runs out.
+export function forkCurrent(): Process | null {
+  const parent = currentProcess();
+  const vm = parent.vm.copy();
+  if (vm === null) return null;
+  const child = createProcess(parent.pid, vm, parent.files.fork());
+  child.uid = parent.uid;
+  child.cwd = parent.cwd;
+  child.exePath = parent.exePath;
+  child.exeInode = parent.exeInode;
+  child.auxPhdr = parent.auxPhdr;
+  child.auxPhnum = parent.auxPhnum;
+  child.auxEntry = parent.auxEntry;
+  // The parent's frame and x87/SSE state of this system call.
+  memory.copy(child.fpuState(), parent.fpuState(), FXSAVE_SIZE + TRAP_FRAME_SIZE);
+  store<u64>(child.trapFrame(), 0, offsetof<TrapFrameRax>("rax"));
+  return child;
+}
+
+// Only the offset of rax in the trap frame (trap/frame.ts) matters here.
+@unmanaged
+class TrapFrameRax {
+  r15: u64;
+  r14: u64;
+  r13: u64;
+  r12: u64;
+  r11: u64;
+  r10: u64;
+  r9: u64;
+  r8: u64;
+  rbp: u64;
+  rdi: u64;
+  rsi: u64;
+  rdx: u64;
+  rcx: u64;
+  rbx: u64;
+  rax: u64;
+}
+
+// Ends the current process with wait4 status `status` and switches away
+// for good. Its children go to init; its parent is woken.
+export function exitCurrent(status: i32): void {
+  const p = currentProcess();
+  if (p.pid == INIT_PID) {
+    panic("process: init exited with wait status 0x" + status.toString(16));
+  }
+  p.files.closeAll();
+  activateKernelSpace();
+  p.vm.destroy();
+
+  let orphans = false;
+  for (let i = 0; i < processes.length; i++) {
+    const child = unchecked(processes[i]);
+    if (child.ppid == p.pid) {
+      child.ppid = INIT_PID;
+      orphans = true;
+    }
+  }
+  p.exitStatus = status;
+  p.state = ProcessState.Zombie;
+  const parent = findProcess(p.ppid);
+  if (parent !== null) wakeup(changetype<usize>(parent));
+  if (orphans) {
+    const init = findProcess(INIT_PID);
+    if (init !== null) wakeup(changetype<usize>(init));
+  }
+  schedule();
+  panic("process: zombie pid " + p.pid.toString() + " was scheduled");
+}
+
+// Exit status word for exit(code) (docs/abi.md, Linux wait4).
+export function exitedStatus(code: i32): i32 {
+  return (code & 0xff) << 8;
+}
+
+// Kills the current process as if by signal `signal`.
+export function killCurrent(signal: i32): void {
+  exitCurrent(signal & 0x7f);
+}
+
+// Frees what is left of a zombie once its parent has read its status.
+export function reap(zombie: Process): void {
+  zombie.freeKernelStack();
+  removeProcess(zombie);
+}
+
+// Logs a process that could not be created.
+export function reportNoMemory(what: string): void {
+  kprint("process: out of memory in " + what + "\n");
+}
