@@ -1,0 +1,381 @@
+// Generates the driver that runs a list of script commands inside a merged
+// module and reports each result on stdout, so that one executable checks
+// many assertions. The driver uses only x86 intrinsics that the user target
+// accepts: syscall6 for mmap and write, native loads and stores for its
+// output buffer (outside linear memory, so the module's memory stays as the
+// script left it) and initial_sp to read argv.
+//
+// Output protocol, one line per command that finished:
+//   KKKKKKKK:VVVVVVVVVVVVVVVV,VVVVVVVVVVVVVVVV,\n   results as raw bits in hex
+//   KKKKKKKK!T\n or KKKKKKKK!M\n   instantiation failed: segment out of
+//                                  bounds of the table (T) or memory (M)
+//   KKKKKKKK!L\n                   instantiation failed: the imported
+//                                  memory is smaller than the import's minimum
+// where KKKKKKKK is the command number in hex. argv[1], when present, is a
+// mask with one character per command: '0' runs the command, '1' skips it,
+// '2' instantiates without running the start function (the start function
+// trapped in an earlier run).
+
+import {
+  F32,
+  F64,
+  FuncType,
+  I32,
+  I64,
+  ValType,
+  Writer,
+} from "./wasm-binary.ts";
+import { InstanceLayout, MergedModule, X86 } from "./link.ts";
+
+export interface Value {
+  type: ValType;
+  /** Raw bits, unsigned. */
+  bits: bigint;
+}
+
+export type DriverCommand =
+  | { kind: "instantiate"; layout: InstanceLayout }
+  | {
+      kind: "invoke";
+      func: number;
+      args: Value[];
+      /** Globals whose values follow the results (fuzzer). */
+      observeGlobals?: { index: number; type: ValType }[];
+      /** Append an FNV-1a hash of linear memory (fuzzer). */
+      hashMemory?: boolean;
+    }
+  | { kind: "get"; global: number; type: ValType };
+
+export const MASK_RUN = "0";
+export const MASK_SKIP = "1";
+export const MASK_NO_START = "2";
+
+/** Emits WebAssembly instructions into a function body. */
+class Code {
+  readonly w = new Writer();
+  private localTypes: ValType[] = [];
+
+  constructor(private readonly paramCount: number) {}
+
+  /** Declares a local and returns its index. */
+  local(type: ValType): number {
+    this.localTypes.push(type);
+    return this.paramCount + this.localTypes.length - 1;
+  }
+
+  op(...bytes: number[]): this {
+    this.w.bytes(bytes);
+    return this;
+  }
+
+  i32(value: number): this {
+    this.w.byte(0x41).sleb(BigInt(value | 0));
+    return this;
+  }
+
+  i64(value: bigint): this {
+    this.w.byte(0x42).sleb(BigInt.asIntN(64, value));
+    return this;
+  }
+
+  constant(v: Value): this {
+    switch (v.type) {
+      case I32:
+        return this.i32(Number(BigInt.asIntN(32, v.bits)));
+      case I64:
+        return this.i64(v.bits);
+      case F32: {
+        this.w.byte(0x43);
+        for (let i = 0n; i < 4n; i++) this.w.byte(Number((v.bits >> (8n * i)) & 0xffn));
+        return this;
+      }
+      case F64: {
+        this.w.byte(0x44);
+        for (let i = 0n; i < 8n; i++) this.w.byte(Number((v.bits >> (8n * i)) & 0xffn));
+        return this;
+      }
+      default:
+        throw new Error(`cannot pass a value of type 0x${v.type.toString(16)}`);
+    }
+  }
+
+  call(func: number): this {
+    this.w.byte(0x10).u32(func);
+    return this;
+  }
+
+  localGet(i: number): this {
+    this.w.byte(0x20).u32(i);
+    return this;
+  }
+
+  localSet(i: number): this {
+    this.w.byte(0x21).u32(i);
+    return this;
+  }
+
+  globalGet(i: number): this {
+    this.w.byte(0x23).u32(i);
+    return this;
+  }
+
+  globalSet(i: number): this {
+    this.w.byte(0x24).u32(i);
+    return this;
+  }
+
+  /** Converts the value on top of the stack to its raw bits as an i64. */
+  toBits(type: ValType): this {
+    if (type === I32) return this.op(0xad);
+    if (type === I64) return this;
+    if (type === F32) return this.op(0xbc, 0xad);
+    if (type === F64) return this.op(0xbd);
+    throw new Error(`cannot report a value of type 0x${type.toString(16)}`);
+  }
+
+  finish(): { locals: Uint8Array; code: Uint8Array } {
+    const locals = new Writer().vec(this.localTypes, (w, t) => w.u32(1).byte(t));
+    return { locals: locals.finish(), code: this.w.byte(0x0b).finish() };
+  }
+}
+
+const CHAR_0 = 48;
+const CHAR_1 = 49;
+const CHAR_2 = 50;
+
+interface Helpers {
+  put: number;
+  begin: number;
+  value: number;
+  end: number;
+  maskAt: number;
+  hashMemory?: number;
+}
+
+function addFunction(
+  merged: MergedModule,
+  name: string,
+  type: FuncType,
+  build: (c: Code) => void,
+): number {
+  const c = new Code(type.params.length);
+  build(c);
+  return merged.addFunction({ typeIndex: merged.internType(type), name, ...c.finish() });
+}
+
+function addHelpers(merged: MergedModule): Helpers {
+  const buf = merged.addGlobal({ type: I64, mutable: true }, { op: "i64.const", value: 0n });
+  const pos = merged.addGlobal({ type: I32, mutable: true }, { op: "i32.const", value: 0 });
+  const mask = merged.addGlobal({ type: I64, mutable: true }, { op: "i64.const", value: 0n });
+
+  const put = addFunction(merged, "driver.put", { params: [I32], results: [] }, (c) => {
+    c.globalGet(buf).globalGet(pos).op(0xad, 0x7c).localGet(0).call(X86.nativeStore8);
+    c.globalGet(pos).i32(1).op(0x6a).globalSet(pos);
+  });
+  const hex = addFunction(merged, "driver.hex", { params: [I64, I32], results: [] }, (c) => {
+    const digit = c.local(I32);
+    c.op(0x03, 0x40); // loop
+    c.localGet(1).i32(1).op(0x6b).localSet(1);
+    c.localGet(0).localGet(1).i32(2).op(0x74, 0xad, 0x88).i64(15n).op(0x83, 0xa7);
+    c.localSet(digit);
+    // '0' + digit, plus 39 more for a-f
+    c.localGet(digit).i32(CHAR_0).op(0x6a);
+    c.i32(39).i32(0).localGet(digit).i32(9).op(0x4b, 0x1b, 0x6a);
+    c.call(put);
+    c.localGet(1).op(0x0d, 0x00); // br_if loop
+    c.op(0x0b);
+  });
+  const begin = addFunction(merged, "driver.begin", { params: [I32, I32], results: [] }, (c) => {
+    c.globalGet(buf).op(0x50, 0x04, 0x40); // if buf == 0
+    // mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
+    c.i64(9n).i64(0n).i64(65536n).i64(3n).i64(0x22n).i64(-1n).i64(0n);
+    c.call(X86.syscall6).globalSet(buf);
+    c.op(0x0b);
+    c.i32(0).globalSet(pos);
+    c.localGet(0).op(0xad).i32(8).call(hex);
+    c.localGet(1).call(put);
+  });
+  const value = addFunction(merged, "driver.value", { params: [I64], results: [] }, (c) => {
+    c.localGet(0).i32(16).call(hex).i32(44).call(put);
+  });
+  const end = addFunction(merged, "driver.end", { params: [], results: [] }, (c) => {
+    c.i32(10).call(put);
+    // write(1, buf, pos)
+    c.i64(1n).i64(1n).globalGet(buf).globalGet(pos).op(0xad).i64(0n).i64(0n).i64(0n);
+    c.call(X86.syscall6).op(0x1a);
+  });
+  const maskAt = addFunction(merged, "driver.mask_at", { params: [I32], results: [I32] }, (c) => {
+    const sp = c.local(I64);
+    c.globalGet(mask).op(0x50, 0x04, 0x40); // if mask == 0: read argv[1]
+    c.call(X86.initialSp).localSet(sp);
+    c.localGet(sp).call(X86.nativeLoad64).i64(2n).op(0x5a); // argc >= 2
+    c.op(0x04, I64).localGet(sp).i64(16n).op(0x7c).call(X86.nativeLoad64);
+    c.op(0x05).i64(-1n).op(0x0b);
+    c.globalSet(mask);
+    c.op(0x0b);
+    c.globalGet(mask).i64(-1n).op(0x51, 0x04, I32).i32(CHAR_0);
+    c.op(0x05).globalGet(mask).localGet(0).op(0xad, 0x7c).call(X86.nativeLoad8);
+    c.op(0x0b);
+  });
+  const helpers: Helpers = { put, begin, value, end, maskAt };
+  if (merged.memory)
+    helpers.hashMemory = addFunction(
+      merged,
+      "driver.hash_memory",
+      { params: [], results: [I64] },
+      (c) => {
+        const hash = c.local(I64);
+        const i = c.local(I32);
+        const size = c.local(I64);
+        c.i64(0xcbf29ce484222325n).localSet(hash);
+        c.op(0x3f, 0x00, 0xad).i64(65536n).op(0x7e).localSet(size);
+        c.op(0x02, 0x40, 0x03, 0x40); // block loop
+        c.localGet(i).op(0xad).localGet(size).op(0x5a, 0x0d, 0x01); // i >= size: br 1
+        c.localGet(hash).localGet(i).op(0x2d, 0x00, 0x00, 0xad, 0x85);
+        c.i64(0x100000001b3n).op(0x7e).localSet(hash);
+        c.localGet(i).i32(1).op(0x6a).localSet(i);
+        c.op(0x0c, 0x00, 0x0b, 0x0b); // br loop, end, end
+        c.localGet(hash);
+      },
+    );
+  return helpers;
+}
+
+function record(c: Code, h: Helpers, k: number, separator: string): void {
+  c.i32(k).i32(separator.charCodeAt(0)).call(h.begin);
+}
+
+function buildInstantiate(
+  c: Code,
+  h: Helpers,
+  merged: MergedModule,
+  k: number,
+  layout: InstanceLayout,
+): void {
+  if (layout.staticInit) {
+    record(c, h, k, ":");
+    c.call(h.end);
+    return;
+  }
+  if (layout.importedMemoryMin !== undefined) {
+    c.op(0x3f, 0x00).i32(layout.importedMemoryMin).op(0x49, 0x04, 0x40); // size < min: if
+    record(c, h, k, "!");
+    c.i32("L".charCodeAt(0)).call(h.put).call(h.end).op(0x0f, 0x0b);
+  }
+  const tableSize = merged.table?.type.limits.min ?? 0;
+  for (const seg of layout.dynamicElems) {
+    if (seg.offset + seg.length > tableSize) {
+      record(c, h, k, "!");
+      c.i32("T".charCodeAt(0)).call(h.put).call(h.end);
+      return;
+    }
+    c.i32(seg.offset).i32(0).i32(seg.length);
+    c.op(0xfc).w.u32(12).u32(seg.index).u32(0);
+    c.op(0xfc).w.u32(13).u32(seg.index);
+  }
+  for (const seg of layout.dynamicDatas) {
+    c.i64(BigInt(seg.offset) + BigInt(seg.length));
+    c.op(0x3f, 0x00, 0xad).i64(65536n).op(0x7e, 0x56, 0x04, 0x40); // > size: if
+    record(c, h, k, "!");
+    c.i32("M".charCodeAt(0)).call(h.put).call(h.end).op(0x0f, 0x0b);
+    c.i32(seg.offset).i32(0).i32(seg.length);
+    c.op(0xfc).w.u32(8).u32(seg.index).byte(0);
+    c.op(0xfc).w.u32(9).u32(seg.index);
+  }
+  if (layout.start !== undefined) {
+    c.i32(k).call(h.maskAt).i32(CHAR_2).op(0x47, 0x04, 0x40);
+    c.call(layout.start).op(0x0b);
+  }
+  record(c, h, k, ":");
+  c.call(h.end);
+}
+
+function buildInvoke(
+  c: Code,
+  h: Helpers,
+  merged: MergedModule,
+  k: number,
+  cmd: Extract<DriverCommand, { kind: "invoke" }>,
+): void {
+  const type = merged.funcType(cmd.func);
+  for (const arg of cmd.args) c.constant(arg);
+  c.call(cmd.func);
+  const locals = type.results.map((t) => c.local(t));
+  for (let i = locals.length - 1; i >= 0; i--) c.localSet(locals[i]);
+  record(c, h, k, ":");
+  type.results.forEach((t, i) => c.localGet(locals[i]).toBits(t).call(h.value));
+  for (const g of cmd.observeGlobals ?? []) c.globalGet(g.index).toBits(g.type).call(h.value);
+  if (cmd.hashMemory && h.hashMemory !== undefined) c.call(h.hashMemory).call(h.value);
+  c.call(h.end);
+}
+
+/**
+ * Adds the driver to `merged`: one function per command, `main` that runs
+ * them in order under the argv mask, and a start function that runs
+ * `firstStart` (the first instance's start function) unless the mask says
+ * otherwise.
+ */
+export function addDriver(
+  merged: MergedModule,
+  commands: DriverCommand[],
+  firstStart?: number,
+): void {
+  const h = addHelpers(merged);
+  const voidType = { params: [], results: [] };
+  const cmdFuncs = commands.map((cmd, k) =>
+    addFunction(merged, `driver.command${k}`, voidType, (c) => {
+      switch (cmd.kind) {
+        case "instantiate":
+          buildInstantiate(c, h, merged, k, cmd.layout);
+          break;
+        case "invoke":
+          buildInvoke(c, h, merged, k, cmd);
+          break;
+        case "get":
+          record(c, h, k, ":");
+          c.globalGet(cmd.global).toBits(cmd.type).call(h.value).call(h.end);
+          break;
+      }
+    }),
+  );
+  const main = addFunction(merged, "driver.main", { params: [], results: [I32] }, (c) => {
+    cmdFuncs.forEach((f, k) => {
+      c.i32(k).call(h.maskAt).i32(CHAR_1).op(0x47, 0x04, 0x40).call(f).op(0x0b);
+    });
+    c.i32(0);
+  });
+  merged.exports.push({ name: "main", index: main });
+  if (firstStart !== undefined) {
+    merged.start = addFunction(merged, "driver.start", voidType, (c) => {
+      c.i32(0).call(h.maskAt).i32(CHAR_0).op(0x46, 0x04, 0x40).call(firstStart).op(0x0b);
+    });
+  }
+}
+
+export interface RunRecord {
+  command: number;
+  /** Result bits, or undefined when instantiation failed. */
+  values?: bigint[];
+  /** 'T' or 'M' for a segment out of bounds during instantiation. */
+  failure?: string;
+}
+
+/** Parses the driver's stdout; an incomplete last line is ignored. */
+export function parseRecords(stdout: string): RunRecord[] {
+  const records: RunRecord[] = [];
+  for (const line of stdout.split("\n")) {
+    const m = /^([0-9a-f]{8})([:!])(.*)$/.exec(line);
+    if (!m) continue;
+    const command = parseInt(m[1], 16);
+    if (m[2] === "!") {
+      records.push({ command, failure: m[3] });
+      continue;
+    }
+    const values = m[3]
+      .split(",")
+      .filter((v) => v.length === 16)
+      .map((v) => BigInt(`0x${v}`));
+    records.push({ command, values });
+  }
+  return records;
+}

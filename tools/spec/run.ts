@@ -1,0 +1,223 @@
+// npm run test:spec [-- [--engine native|v8] [--jobs N] [NAME...]]
+//
+// Converts the .wast scripts of the WebAssembly spec suite with wast2json,
+// runs every module through the AOT compiler's user target (or through V8
+// with --engine v8, which checks this runner itself) and checks every
+// assertion. Prints the failures, a table per file, and last the line
+// "N passed, M failed, K skipped". The summary is also written to
+// build/spec-summary.txt.
+
+import { execFileSync, fork } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { compilerAvailable, projectRoot } from "./compiler.ts";
+import type { Outcome } from "./script.ts";
+
+interface Options {
+  engine: "native" | "v8";
+  jobs: number;
+  names: string[];
+  maxPrinted: number;
+}
+
+function usage(message: string): never {
+  console.error(`${message}
+usage: npm run test:spec -- [--engine native|v8] [--jobs N] [--max-printed N] [NAME...]
+  --engine       native (default): compile with tools/aot --target user and run
+                 the executables; v8: run the same merged modules in node's V8
+  --jobs         worker processes (default: the number of CPUs)
+  --max-printed  failures printed in full on the console (default 200); all
+                 of them go to build/spec-summary.txt
+  NAME           .wast files to run, without the extension (default: all)`);
+  process.exit(2);
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = {
+    engine: "native",
+    jobs: os.cpus().length,
+    names: [],
+    maxPrinted: 200,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => argv[++i] ?? usage(`missing value after ${arg}`);
+    if (arg === "--engine") {
+      const engine = value();
+      if (engine !== "native" && engine !== "v8") usage(`unknown engine "${engine}"`);
+      options.engine = engine;
+    } else if (arg === "--jobs") options.jobs = Math.max(1, Number(value()) || 1);
+    else if (arg === "--max-printed") options.maxPrinted = Number(value()) || 0;
+    else if (arg.startsWith("-")) usage(`unknown option ${arg}`);
+    else options.names.push(arg.replace(/\.wast$/, ""));
+  }
+  return options;
+}
+
+/** Converts NAME.wast to build/spec/NAME/NAME.json unless that is current. */
+function convert(wast: string, outRoot: string): string {
+  const name = path.basename(wast, ".wast");
+  const dir = path.join(outRoot, name);
+  const json = path.join(dir, `${name}.json`);
+  if (fs.existsSync(json) && fs.statSync(json).mtimeMs >= fs.statSync(wast).mtimeMs) return json;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync("wast2json", [wast, "-o", json], { stdio: ["ignore", "ignore", "pipe"] });
+  return json;
+}
+
+interface FileResult {
+  name: string;
+  outcomes: Outcome[];
+  ms: number;
+  error?: string;
+}
+
+async function runAll(jsons: string[], options: Options, outDir: string): Promise<FileResult[]> {
+  const queue = [...jsons].sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
+  const results: FileResult[] = [];
+  const workerPath = path.join(projectRoot, "tools/spec/worker.ts");
+  const jobs = Math.min(options.jobs, queue.length);
+  await Promise.all(
+    Array.from({ length: jobs }, () => {
+      const child = fork(workerPath, [], { execArgv: ["--import", "tsx"], cwd: projectRoot });
+      return new Promise<void>((resolve, reject) => {
+        const next = () => {
+          const json = queue.shift();
+          if (!json) {
+            child.disconnect();
+            resolve();
+            return;
+          }
+          child.send({ json, engine: options.engine, outDir });
+        };
+        child.on("message", (msg: { json: string; outcomes?: Outcome[]; error?: string; ms: number }) => {
+          const name = path.basename(msg.json, ".json");
+          results.push({ name, outcomes: msg.outcomes ?? [], ms: msg.ms, error: msg.error });
+          const done = results.length;
+          process.stderr.write(`[${done}/${jsons.length}] ${name} (${(msg.ms / 1000).toFixed(1)} s)\n`);
+          next();
+        });
+        child.on("error", reject);
+        child.on("exit", (code) => {
+          if (queue.length > 0 || code) reject(new Error(`spec worker exited with status ${code}`));
+        });
+        next();
+      });
+    }),
+  );
+  return results.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function count(outcomes: Outcome[], status: Outcome["status"]): number {
+  return outcomes.filter((o) => o.status === status).length;
+}
+
+function formatFailure(file: string, o: Outcome): string {
+  const lines = [`FAIL ${file}.wast:${o.line} ${o.command ?? o.type}`];
+  if (o.reason) lines.push(`  reason:   ${o.reason}`);
+  if (o.expected !== undefined) lines.push(`  expected: ${o.expected}`);
+  if (o.actual !== undefined) lines.push(`  actual:   ${o.actual}`);
+  return lines.join("\n");
+}
+
+/** Shortens a skip reason to its kind, so that the counts group well. */
+function skipKind(reason: string): string {
+  return reason
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\b(line\d+|\$\w+)\b/g, "…")
+    .replace(/offset \d+/g, "offset …");
+}
+
+function summarize(results: FileResult[], options: Options, seconds: number): string[] {
+  const lines: string[] = [];
+  const all = results.flatMap((r) => r.outcomes);
+  lines.push(`WebAssembly spec suite, engine ${options.engine}, ${seconds.toFixed(0)} s`);
+  lines.push("");
+  lines.push(`${"file".padEnd(28)} ${"passed".padStart(7)} ${"failed".padStart(7)} ${"skipped".padStart(8)}`);
+  for (const r of results) {
+    const failed = count(r.outcomes, "fail") + (r.error ? 1 : 0);
+    lines.push(
+      `${r.name.padEnd(28)} ${String(count(r.outcomes, "pass")).padStart(7)} ${String(failed).padStart(7)} ${String(count(r.outcomes, "skip")).padStart(8)}`,
+    );
+  }
+  lines.push("");
+  const types = [...new Set(all.map((o) => o.type))].sort();
+  lines.push(`${"command".padEnd(28)} ${"passed".padStart(7)} ${"failed".padStart(7)} ${"skipped".padStart(8)}`);
+  for (const type of types) {
+    const of = all.filter((o) => o.type === type);
+    lines.push(
+      `${type.padEnd(28)} ${String(count(of, "pass")).padStart(7)} ${String(count(of, "fail")).padStart(7)} ${String(count(of, "skip")).padStart(8)}`,
+    );
+  }
+  lines.push("");
+  const reasons = new Map<string, number>();
+  for (const o of all)
+    if (o.status === "skip") {
+      const kind = skipKind(o.reason ?? "no reason");
+      reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
+    }
+  lines.push("skipped commands by reason:");
+  for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]))
+    lines.push(`${String(n).padStart(7)}  ${reason}`);
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const suite = path.resolve(projectRoot, "../shared/corpus/wasm-testsuite");
+  if (!fs.existsSync(suite)) {
+    console.log(
+      `The WebAssembly spec suite was not found at ${suite}.\n` +
+        "Put the .wast files of github.com/WebAssembly/testsuite (the commit that " +
+        "wabt's wast2json can convert) in that folder and run this again.\n" +
+        "No spec tests were run.",
+    );
+    return;
+  }
+  if (options.engine === "native" && !compilerAvailable()) {
+    console.error("tools/aot/cli.ts is missing, so there is no compiler to test. Use --engine v8 to check the runner alone.");
+    process.exit(1);
+  }
+  const started = Date.now();
+  const outRoot = path.join(projectRoot, "build/spec");
+  let wasts = fs.readdirSync(suite).filter((f) => f.endsWith(".wast")).sort();
+  if (options.names.length) {
+    const unknown = options.names.filter((n) => !wasts.includes(`${n}.wast`));
+    if (unknown.length) usage(`no such script in ${suite}: ${unknown.join(", ")}`);
+    wasts = wasts.filter((f) => options.names.includes(path.basename(f, ".wast")));
+  }
+  const jsons = wasts.map((f) => convert(path.join(suite, f), outRoot));
+  const results = await runAll(jsons, options, path.join(outRoot, `bin-${options.engine}`));
+  const seconds = (Date.now() - started) / 1000;
+
+  const failures: string[] = [];
+  for (const r of results) {
+    if (r.error) failures.push(`FAIL ${r.name}.wast: the spec runner crashed\n${r.error}`);
+    for (const o of r.outcomes) if (o.status === "fail") failures.push(formatFailure(r.name, o));
+  }
+  const all = results.flatMap((r) => r.outcomes);
+  const passed = count(all, "pass");
+  const failed = count(all, "fail") + results.filter((r) => r.error).length;
+  const skipped = count(all, "skip");
+  const summary = summarize(results, options, seconds);
+  const last = `${passed} passed, ${failed} failed, ${skipped} skipped`;
+
+  fs.mkdirSync(path.join(projectRoot, "build"), { recursive: true });
+  if (options.names.length === 0 && options.engine === "native")
+    fs.writeFileSync(
+      path.join(projectRoot, "build/spec-summary.txt"),
+      [...summary, "", ...failures, "", last, ""].join("\n"),
+    );
+  for (const f of failures.slice(0, options.maxPrinted)) console.log(f);
+  if (failures.length > options.maxPrinted)
+    console.log(`… ${failures.length - options.maxPrinted} more failures in build/spec-summary.txt`);
+  console.log("");
+  for (const line of summary) console.log(line);
+  console.log("");
+  console.log(last);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+await main();
