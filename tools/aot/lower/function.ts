@@ -1,0 +1,565 @@
+// Lowers one function body to nasm. The code generator is deliberately
+// simple: every local and every operand-stack slot has a fixed place in
+// the frame, and each instruction loads its operands from there and stores
+// its result back.
+//
+// Frame layout (rbp-relative, 8 bytes per slot):
+//   [rbp+16+8*i]     parameter i, and result i on return (caller's area)
+//   [rbp+8]          return address
+//   [rbp]            caller's rbp
+//   [rbp-8*(j+1)]    declared local j (after the parameters)
+//   [rbp-8*(L+k+1)]  operand-stack slot k, with L declared locals
+//
+// Internal calling convention: the caller reserves max(params, results)
+// slots at rsp (rounded up to 16 bytes), stores the arguments there, calls,
+// and reads the results from the same slots.
+import { UnsupportedError } from "../errors.ts";
+import { opInfo, opName } from "../decode/opcodes.ts";
+import type { FuncType, Instr, Module, ValType } from "../decode/types.ts";
+import { blockSignature } from "../validate/validate.ts";
+import { emitNumeric, type Emitter } from "./numeric.ts";
+import { lookupIntrinsic } from "./intrinsics.ts";
+import { hex, Trap, type Target } from "./target.ts";
+
+export interface ModuleContext {
+  module: Module;
+  target: Target;
+  // Canonical id of each type index: equal function types share an id,
+  // which is what call_indirect compares.
+  typeIds: number[];
+  funcName(index: number): string;
+  globalAddress(index: number): string;
+}
+
+interface Frame {
+  op: number;
+  // Stack height below the block's parameters.
+  height: number;
+  params: number;
+  results: number;
+  endLabel: string;
+  // Loop: the label at its start; if: the label of its else branch.
+  startLabel: string;
+  elseLabel?: string;
+  hasElse: boolean;
+  unreachable: boolean;
+}
+
+export function funcLabel(index: number): string {
+  return `aot_f${index}`;
+}
+
+export function nameLabel(index: number): string {
+  return `aot_name${index}`;
+}
+
+export function areaSize(type: FuncType): number {
+  const slots = Math.max(type.params.length, type.results.length);
+  return Math.ceil(slots / 2) * 16;
+}
+
+export function valueSize(type: ValType): string {
+  return type === "i32" || type === "f32" ? "dword" : "qword";
+}
+
+const accessSize = (info: { size?: number }) => info.size!;
+
+export class FunctionCompiler implements Emitter {
+  private lines: string[] = [];
+  private labels = 0;
+  private traps = new Set<number>();
+  private height = 0;
+  private maxHeight = 0;
+  private frames: Frame[] = [];
+  // Nesting depth of blocks opened inside unreachable code.
+  private skipDepth = 0;
+  private skipping = false;
+  private type: FuncType;
+  private declared: number;
+  private instr!: Instr;
+
+  constructor(
+    private ctx: ModuleContext,
+    private index: number,
+  ) {
+    const func = ctx.module.funcs[index - ctx.module.importedFuncs];
+    this.type = ctx.module.types[func.typeIndex];
+    this.declared = func.locals.length;
+  }
+
+  emit(...lines: string[]): void {
+    for (const line of lines) this.lines.push(line.endsWith(":") ? line : `    ${line}`);
+  }
+
+  label(): string {
+    return `.L${this.labels++}`;
+  }
+
+  trap(kind: number): string {
+    this.traps.add(kind);
+    return `.trap${kind}`;
+  }
+
+  private fail(message: string): never {
+    throw new UnsupportedError(
+      `${message} in ${this.ctx.funcName(this.index)} (func[${this.index}])`,
+      this.instr?.offset,
+    );
+  }
+
+  private slot(k: number): string {
+    return `[rbp-${8 * (this.declared + k + 1)}]`;
+  }
+
+  private top(depth = 0): string {
+    return this.slot(this.height - 1 - depth);
+  }
+
+  private local(i: number): string {
+    const params = this.type.params.length;
+    return i < params ? `[rbp+${16 + 8 * i}]` : `[rbp-${8 * (i - params + 1)}]`;
+  }
+
+  private push(): string {
+    this.height++;
+    this.maxHeight = Math.max(this.maxHeight, this.height);
+    return this.slot(this.height - 1);
+  }
+
+  private copy(from: string, to: string): void {
+    if (from !== to) this.emit(`mov rax, ${from}`, `mov ${to}, rax`);
+  }
+
+  compile(): string[] {
+    const func = this.ctx.module.funcs[this.index - this.ctx.module.importedFuncs];
+    const results = this.type.results.length;
+    if (this.ctx.target.stackChecks) this.traps.add(Trap.stackExhausted);
+    this.frames.push({
+      op: 0x02,
+      height: 0,
+      params: 0,
+      results,
+      endLabel: ".return",
+      startLabel: ".return",
+      hasElse: false,
+      unreachable: false,
+    });
+    for (const instr of func.body.slice(0, -1)) {
+      this.instr = instr;
+      this.step(instr);
+    }
+    this.emit(`.return:`);
+    for (let i = 0; i < results; i++) this.copy(this.slot(i), `[rbp+${16 + 8 * i}]`);
+    this.emit(`leave`, `ret`);
+    for (const kind of [...this.traps].sort((a, b) => a - b)) {
+      this.emit(`.trap${kind}:`, `mov edi, ${kind}`, `lea rsi, [rel ${nameLabel(this.index)}]`, `call aot_trap`);
+    }
+    return [...this.prologue(), ...this.lines];
+  }
+
+  private prologue(): string[] {
+    const frameSize = Math.ceil((this.declared + this.maxHeight) / 2) * 16;
+    const lines = [`${funcLabel(this.index)}:`, `    push rbp`, `    mov rbp, rsp`];
+    if (this.ctx.target.stackChecks) {
+      lines.push(
+        `    lea rax, [rsp-${frameSize}]`,
+        `    cmp rax, [rel aot_stack_limit]`,
+        `    jb .trap${Trap.stackExhausted}`,
+      );
+    }
+    if (frameSize) lines.push(`    sub rsp, ${frameSize}`);
+    if (this.declared > 8) {
+      lines.push(`    xor eax, eax`, `    lea rdi, [rbp-${8 * this.declared}]`);
+      lines.push(`    mov ecx, ${this.declared}`, `    rep stosq`);
+    } else if (this.declared > 0) {
+      lines.push(`    xor eax, eax`);
+      for (let j = 0; j < this.declared; j++) lines.push(`    mov [rbp-${8 * (j + 1)}], rax`);
+    }
+    return lines;
+  }
+
+  private step(instr: Instr): void {
+    const op = instr.op;
+    if (this.skipping) {
+      if (op === 0x02 || op === 0x03 || op === 0x04) this.skipDepth++;
+      else if (op === 0x0b && this.skipDepth > 0) this.skipDepth--;
+      else if ((op === 0x0b || op === 0x05) && this.skipDepth === 0) {
+        this.skipping = false;
+        this.control(instr);
+      }
+      return;
+    }
+    if (this.control(instr)) return;
+    const info = opInfo.get(op);
+    if (info?.size !== undefined) {
+      if (info.params!.length === 1) this.load(op, instr.b, accessSize(info));
+      else this.store(op, instr.b, accessSize(info));
+      return;
+    }
+    if (info?.params) {
+      const arity = info.params.length;
+      const a = this.slot(this.height - arity);
+      const b = arity === 2 ? this.top() : a;
+      if (!emitNumeric(this, op, a, b)) this.fail(`unsupported opcode ${opName(op)}`);
+      this.height = this.height - arity + info.results!.length;
+      return;
+    }
+    this.other(instr);
+  }
+
+  private markUnreachable(): void {
+    this.skipping = true;
+    this.skipDepth = 0;
+  }
+
+  private branchTarget(depth: number): { frame: Frame; arity: number; label: string } {
+    const frame = this.frames[this.frames.length - 1 - depth];
+    const isLoop = frame.op === 0x03;
+    return {
+      frame,
+      arity: isLoop ? frame.params : frame.results,
+      label: isLoop ? frame.startLabel : frame.endLabel,
+    };
+  }
+
+  // Moves the branch values to where the target label expects them.
+  private branchCopy(depth: number): string {
+    const { frame, arity, label } = this.branchTarget(depth);
+    for (let i = 0; i < arity; i++) {
+      this.copy(this.slot(this.height - arity + i), this.slot(frame.height + i));
+    }
+    return label;
+  }
+
+  private needsCopy(depth: number): boolean {
+    const { frame, arity } = this.branchTarget(depth);
+    return arity > 0 && this.height - arity !== frame.height;
+  }
+
+  private control(instr: Instr): boolean {
+    const op = instr.op;
+    switch (op) {
+      case 0x00:
+        this.emit(`jmp ${this.trap(Trap.unreachable)}`);
+        this.markUnreachable();
+        return true;
+      case 0x01:
+        return true;
+      case 0x02:
+      case 0x03:
+      case 0x04: {
+        const sig = blockSignature(this.ctx.module, instr.block!, instr.offset);
+        let elseLabel: string | undefined;
+        if (op === 0x04) {
+          elseLabel = this.label();
+          this.emit(`mov eax, ${this.top()}`, `test eax, eax`, `jz ${elseLabel}`);
+          this.height--;
+        }
+        const frame: Frame = {
+          op,
+          height: this.height - sig.params.length,
+          params: sig.params.length,
+          results: sig.results.length,
+          endLabel: this.label(),
+          startLabel: this.label(),
+          elseLabel,
+          hasElse: false,
+          unreachable: false,
+        };
+        if (op === 0x03) this.emit(`${frame.startLabel}:`);
+        this.frames.push(frame);
+        return true;
+      }
+      case 0x05: {
+        const frame = this.frames[this.frames.length - 1];
+        this.emit(`jmp ${frame.endLabel}`, `${frame.elseLabel}:`);
+        frame.hasElse = true;
+        this.height = frame.height + frame.params;
+        return true;
+      }
+      case 0x0b: {
+        const frame = this.frames.pop()!;
+        if (frame.op === 0x04 && !frame.hasElse) this.emit(`${frame.elseLabel}:`);
+        this.emit(`${frame.endLabel}:`);
+        this.height = frame.height + frame.results;
+        this.maxHeight = Math.max(this.maxHeight, this.height);
+        return true;
+      }
+      case 0x0c:
+        this.emit(`jmp ${this.branchCopy(instr.a)}`);
+        this.markUnreachable();
+        return true;
+      case 0x0d: {
+        this.emit(`mov eax, ${this.top()}`);
+        this.height--;
+        if (!this.needsCopy(instr.a)) {
+          this.emit(`test eax, eax`, `jnz ${this.branchTarget(instr.a).label}`);
+        } else {
+          const skip = this.label();
+          this.emit(`test eax, eax`, `jz ${skip}`);
+          this.emit(`jmp ${this.branchCopy(instr.a)}`, `${skip}:`);
+        }
+        return true;
+      }
+      case 0x0e:
+        this.brTable(instr);
+        return true;
+      case 0x0f:
+        this.emit(`jmp ${this.branchCopy(this.frames.length - 1)}`);
+        this.markUnreachable();
+        return true;
+    }
+    return false;
+  }
+
+  private brTable(instr: Instr): void {
+    const targets = instr.targets!;
+    this.emit(`mov eax, ${this.top()}`);
+    this.height--;
+    const table = this.label();
+    const stubs = [...targets, instr.a].map(() => this.label());
+    this.emit(`cmp eax, ${targets.length}`, `jae ${stubs[targets.length]}`);
+    this.emit(`lea rcx, [rel ${table}]`, `movsxd rax, dword [rcx+rax*4]`, `add rax, rcx`, `jmp rax`);
+    this.lines.push(`align 4`, `${table}:`);
+    for (let i = 0; i < targets.length; i++) this.lines.push(`    dd ${stubs[i]} - ${table}`);
+    [...targets, instr.a].forEach((depth, i) => {
+      this.emit(`${stubs[i]}:`);
+      this.emit(`jmp ${this.branchCopy(depth)}`);
+    });
+    this.markUnreachable();
+  }
+
+  // Computes the native address of a memory access into rax + rcx: rax is
+  // the effective address (zero-extended pointer plus offset, no 32-bit
+  // wrap, wasm spec 4.4.7) and rcx the memory base.
+  private address(pointer: string, offset: number, size: number): void {
+    this.emit(`mov eax, ${pointer}`);
+    if (offset > 0x7fffffff) this.emit(`mov ecx, ${offset}`, `add rax, rcx`);
+    else if (offset > 0) this.emit(`add rax, ${offset}`);
+    if (this.ctx.target.boundsChecks) {
+      this.emit(
+        `lea rcx, [rax+${size}]`,
+        `cmp rcx, [rel aot_memory_bytes]`,
+        `ja ${this.trap(Trap.outOfBoundsMemory)}`,
+      );
+    }
+    this.emit(`mov rcx, ${hex(this.ctx.target.memoryBase)}`);
+  }
+
+  private load(op: number, offset: number, size: number): void {
+    const slot = this.top();
+    this.address(slot, offset, size);
+    const m = "[rcx+rax]";
+    const code: Record<number, string[]> = {
+      0x28: [`mov eax, ${m}`, `mov ${slot}, eax`],
+      0x29: [`mov rax, ${m}`, `mov ${slot}, rax`],
+      0x2a: [`mov eax, ${m}`, `mov ${slot}, eax`],
+      0x2b: [`mov rax, ${m}`, `mov ${slot}, rax`],
+      0x2c: [`movsx eax, byte ${m}`, `mov ${slot}, eax`],
+      0x2d: [`movzx eax, byte ${m}`, `mov ${slot}, eax`],
+      0x2e: [`movsx eax, word ${m}`, `mov ${slot}, eax`],
+      0x2f: [`movzx eax, word ${m}`, `mov ${slot}, eax`],
+      0x30: [`movsx rax, byte ${m}`, `mov ${slot}, rax`],
+      0x31: [`movzx eax, byte ${m}`, `mov ${slot}, rax`],
+      0x32: [`movsx rax, word ${m}`, `mov ${slot}, rax`],
+      0x33: [`movzx eax, word ${m}`, `mov ${slot}, rax`],
+      0x34: [`movsxd rax, dword ${m}`, `mov ${slot}, rax`],
+      0x35: [`mov eax, ${m}`, `mov ${slot}, rax`],
+    };
+    this.emit(...code[op]);
+  }
+
+  private store(op: number, offset: number, size: number): void {
+    const value = this.top();
+    this.address(this.top(1), offset, size);
+    const m = "[rcx+rax]";
+    const register = { 1: "dl", 2: "dx", 4: "edx", 8: "rdx" }[size]!;
+    this.emit(`mov rdx, ${value}`, `mov ${m}, ${register}`);
+    this.height -= 2;
+  }
+
+  private other(instr: Instr): void {
+    const op = instr.op;
+    const module = this.ctx.module;
+    switch (op) {
+      case 0x10:
+        this.call(instr.a);
+        return;
+      case 0x11:
+        this.callIndirect(instr.a);
+        return;
+      case 0x1a:
+        this.height--;
+        return;
+      case 0x1b:
+      case 0x1c: {
+        const keep = this.label();
+        this.emit(`mov eax, ${this.top()}`, `test eax, eax`, `jnz ${keep}`);
+        this.copy(this.top(1), this.top(2));
+        this.emit(`${keep}:`);
+        this.height -= 2;
+        return;
+      }
+      case 0x20:
+        this.copy(this.local(instr.a), this.push());
+        return;
+      case 0x21:
+        this.copy(this.top(), this.local(instr.a));
+        this.height--;
+        return;
+      case 0x22:
+        this.copy(this.top(), this.local(instr.a));
+        return;
+      case 0x23: {
+        const size = valueSize(module.globals[instr.a].type);
+        const reg = size === "dword" ? "eax" : "rax";
+        this.emit(`mov ${reg}, [rel ${this.ctx.globalAddress(instr.a)}]`, `mov ${this.push()}, ${reg}`);
+        return;
+      }
+      case 0x24: {
+        const size = valueSize(module.globals[instr.a].type);
+        const reg = size === "dword" ? "eax" : "rax";
+        this.emit(`mov ${reg}, ${this.top()}`, `mov [rel ${this.ctx.globalAddress(instr.a)}], ${reg}`);
+        this.height--;
+        return;
+      }
+      case 0x3f:
+        this.emit(`mov rax, [rel aot_memory_bytes]`, `shr rax, 16`, `mov ${this.push()}, eax`);
+        return;
+      case 0x40:
+        this.emit(`mov edi, ${this.top()}`, `call aot_memory_grow`, `mov ${this.top()}, eax`);
+        return;
+      case 0x41:
+      case 0x43:
+        this.emit(`mov dword ${this.push()}, ${hex(BigInt.asUintN(32, instr.bits!))}`);
+        return;
+      case 0x42:
+      case 0x44: {
+        const value = BigInt.asIntN(64, instr.bits!);
+        const slot = this.push();
+        if (value >= -(2n ** 31n) && value < 2n ** 31n) this.emit(`mov qword ${slot}, ${value}`);
+        else this.emit(`mov rax, ${hex(BigInt.asUintN(64, value))}`, `mov ${slot}, rax`);
+        return;
+      }
+      case 0xfc08:
+        this.memoryInit(instr.a);
+        return;
+      case 0xfc09:
+        this.emit(`mov qword [rel aot_data_length${instr.a}], 0`);
+        return;
+      case 0xfc0a:
+        this.memoryCopy();
+        return;
+      case 0xfc0b:
+        this.memoryFill();
+        return;
+      case 0xfc0c:
+        this.tableInit(instr.a);
+        return;
+      case 0xfc0d:
+        this.emit(`mov qword [rel aot_elem_length${instr.a}], 0`);
+        return;
+      case 0xfc0e:
+        this.tableCopy();
+        return;
+    }
+    this.fail(`unsupported opcode ${opName(op)}`);
+  }
+
+  private call(callee: number): void {
+    const module = this.ctx.module;
+    const type = module.types[module.funcTypes[callee]];
+    const params = type.params.length;
+    const importEntry = callee < module.importedFuncs ? module.imports.filter((i) => i.kind === "func")[callee] : undefined;
+    if (importEntry && importEntry.module === "x86") {
+      const intrinsic = lookupIntrinsic(importEntry.name, type, this.ctx.target);
+      const args = type.params.map((_, i) => this.slot(this.height - params + i));
+      this.height -= params;
+      const result = type.results.length ? this.push() : "";
+      intrinsic.emit(this, this.ctx.target, args, result);
+      return;
+    }
+    this.callWith(type, () => this.emit(`call ${funcLabel(callee)}`));
+  }
+
+  private callWith(type: FuncType, call: () => void): void {
+    const params = type.params.length;
+    const area = areaSize(type);
+    const base = this.height - params;
+    if (area) this.emit(`sub rsp, ${area}`);
+    for (let i = 0; i < params; i++) this.emit(`mov rax, ${this.slot(base + i)}`, `mov [rsp+${8 * i}], rax`);
+    call();
+    this.height = base;
+    for (let i = 0; i < type.results.length; i++) this.emit(`mov rax, [rsp+${8 * i}]`, `mov ${this.push()}, rax`);
+    if (area) this.emit(`add rsp, ${area}`);
+  }
+
+  // call_indirect through table 0: entries are 16 bytes, the code address
+  // (0 for a null reference) and the canonical type id.
+  private callIndirect(typeIndex: number): void {
+    const type = this.ctx.module.types[typeIndex];
+    this.emit(`mov eax, ${this.top()}`, `cmp rax, [rel aot_table_size]`);
+    this.emit(`jae ${this.trap(Trap.undefinedElement)}`);
+    this.emit(`shl rax, 4`, `lea rcx, [rel aot_table]`, `add rax, rcx`, `mov r11, [rax]`);
+    this.emit(`test r11, r11`, `jz ${this.trap(Trap.uninitializedElement)}`);
+    this.emit(`cmp qword [rax+8], ${this.ctx.typeIds[typeIndex]}`);
+    this.emit(`jne ${this.trap(Trap.indirectCallTypeMismatch)}`);
+    this.height--;
+    this.callWith(type, () => this.emit(`call r11`));
+  }
+
+  // Loads the three i32 operands of a bulk instruction into rdi (first),
+  // rsi (second) and rdx (count), zero-extended.
+  private bulkOperands(): void {
+    this.emit(`mov edi, ${this.top(2)}`, `mov esi, ${this.top(1)}`, `mov edx, ${this.top()}`);
+    this.height -= 3;
+  }
+
+  private checkRange(start: string, limit: string, trap: number): void {
+    this.emit(`lea rax, [${start}+rdx]`, `cmp rax, ${limit}`, `ja ${this.trap(trap)}`);
+  }
+
+  private memoryInit(segment: number): void {
+    this.bulkOperands();
+    this.checkRange("rsi", `[rel aot_data_length${segment}]`, Trap.outOfBoundsMemory);
+    if (this.ctx.target.boundsChecks) this.checkRange("rdi", `[rel aot_memory_bytes]`, Trap.outOfBoundsMemory);
+    this.emit(`mov rax, ${hex(this.ctx.target.memoryBase)}`, `add rdi, rax`);
+    this.emit(`lea rax, [rel aot_data${segment}]`, `add rsi, rax`, `mov rcx, rdx`, `rep movsb`);
+  }
+
+  private memoryCopy(): void {
+    this.bulkOperands();
+    if (this.ctx.target.boundsChecks) {
+      this.checkRange("rsi", `[rel aot_memory_bytes]`, Trap.outOfBoundsMemory);
+      this.checkRange("rdi", `[rel aot_memory_bytes]`, Trap.outOfBoundsMemory);
+    }
+    this.emit(`mov rax, ${hex(this.ctx.target.memoryBase)}`, `add rdi, rax`, `add rsi, rax`);
+    this.emit(`call aot_memmove`);
+  }
+
+  private memoryFill(): void {
+    this.bulkOperands();
+    if (this.ctx.target.boundsChecks) {
+      this.checkRange("rdi", `[rel aot_memory_bytes]`, Trap.outOfBoundsMemory);
+    }
+    this.emit(`mov rax, ${hex(this.ctx.target.memoryBase)}`, `add rdi, rax`);
+    this.emit(`mov eax, esi`, `mov rcx, rdx`, `rep stosb`);
+  }
+
+  private tableInit(segment: number): void {
+    this.bulkOperands();
+    this.checkRange("rsi", `[rel aot_elem_length${segment}]`, Trap.outOfBoundsTable);
+    this.checkRange("rdi", `[rel aot_table_size]`, Trap.outOfBoundsTable);
+    this.emit(`shl rdi, 4`, `lea rax, [rel aot_table]`, `add rdi, rax`);
+    this.emit(`shl rsi, 4`, `lea rax, [rel aot_elem${segment}]`, `add rsi, rax`);
+    this.emit(`shl rdx, 4`, `call aot_memmove`);
+  }
+
+  private tableCopy(): void {
+    this.bulkOperands();
+    this.checkRange("rsi", `[rel aot_table_size]`, Trap.outOfBoundsTable);
+    this.checkRange("rdi", `[rel aot_table_size]`, Trap.outOfBoundsTable);
+    this.emit(`lea rax, [rel aot_table]`, `shl rdi, 4`, `shl rsi, 4`, `add rdi, rax`, `add rsi, rax`);
+    this.emit(`shl rdx, 4`, `call aot_memmove`);
+  }
+}
