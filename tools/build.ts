@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -160,17 +161,14 @@ function readMemoryBase(): number {
   return base;
 }
 
-function userPrograms(): string[] {
-  return listFiles("userland/bin", [".ts"]).map((file) => basename(file, ".ts"));
-}
-
-async function buildUserland(): Promise<string[]> {
+// Builds each userland/FOLDER/NAME.ts into build/user/NAME.
+async function buildPrograms(folder: string): Promise<string[]> {
   const dir = userDir;
   const runtime = [...listFiles("userland/runtime", [".ts"]), ...listFiles("userland/lib", [".ts"])];
   const executables: string[] = [];
 
-  for (const name of userPrograms()) {
-    const source = join(root, "userland/bin", `${name}.ts`);
+  for (const source of listFiles(folder, [".ts"])) {
+    const name = basename(source, ".ts");
     const wasm = join(dir, `${name}.wasm`);
     const executable = join(dir, name);
     await step(`user ${name}.wasm`, [source, ...runtime, ...intrinsics()], [wasm], () =>
@@ -180,35 +178,45 @@ async function buildUserland(): Promise<string[]> {
       const asm = join(dir, `${name}.asm`);
       writeFileSync(asm, compileModule(readFileSync(wasm), { target: "user" }));
       run("nasm", ["-f", "bin", "-o", executable, asm]);
-      execFileSync("chmod", ["755", executable]);
-    });
-    executables.push(executable);
-  }
-
-  const helloSource = join(root, "userland/hello-ld/hello.asm");
-  if (existsSync(helloSource)) {
-    const object = join(dir, "hello-ld.o");
-    const executable = join(dir, "hello-ld");
-    await step("user hello-ld", [helloSource], [executable], () => {
-      run("nasm", ["-f", "elf64", "-o", object, helloSource]);
-      run("ld", ["-static", "-o", executable, object]);
+      chmodSync(executable, 0o755);
     });
     executables.push(executable);
   }
   return executables;
 }
 
-async function buildInitrd(executables: string[]): Promise<void> {
-  const files = listFiles("userland/root");
-  await step("initrd.cpio", [...executables, ...files, join(root, "tools/mkinitrd.ts")], [initrdFile], () =>
-    writeInitrd(initrdFile, executables, join(root, "userland/root")),
+// Assembles and links hello-ld with nasm and GNU ld, so that the kernel's
+// ELF loader also runs a file that our compiler did not lay out.
+async function buildHelloLd(): Promise<string> {
+  const source = join(root, "userland/hello-ld/hello.asm");
+  const object = join(userDir, "hello-ld.o");
+  const executable = join(userDir, "hello-ld");
+  await step("user hello-ld", [source], [executable], () => {
+    mkdirSync(userDir, { recursive: true });
+    run("nasm", ["-f", "elf64", "-o", object, source]);
+    run("ld", ["-static", "-o", executable, object]);
+  });
+  return executable;
+}
+
+async function buildInitrd(executables: string[], testPrograms: string[]): Promise<void> {
+  const inputs = [
+    ...executables,
+    ...testPrograms,
+    ...listFiles("userland/root"),
+    join(root, "tools/mkinitrd.ts"),
+  ];
+  await step("initrd.cpio", inputs, [initrdFile], () =>
+    writeInitrd(initrdFile, executables, join(root, "userland/root"), testPrograms),
   );
 }
 
 export async function build(): Promise<void> {
   mkdirSync(buildDir, { recursive: true });
-  const executables = await buildUserland();
-  await buildInitrd(executables);
+  const executables = await buildPrograms("userland/bin");
+  executables.push(await buildHelloLd());
+  const testPrograms = await buildPrograms("userland/tests");
+  await buildInitrd(executables, testPrograms);
   await buildKernel();
 }
 
