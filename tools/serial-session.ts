@@ -92,7 +92,8 @@ export class SerialSession {
   async run(command: string, timeoutMs = 10_000): Promise<string> {
     this.send(`${command}\n`);
     const text = await this.expect(PROMPT, timeoutMs, `command "${command}"`);
-    const withoutPrompt = text.replace(PROMPT, "");
+    // Drop the two-character prompt and keep the newline before it.
+    const withoutPrompt = text.slice(0, -2);
     const newline = withoutPrompt.indexOf("\n");
     const echoed = newline < 0 ? withoutPrompt : withoutPrompt.slice(0, newline);
     if (!echoed.endsWith(command)) {
