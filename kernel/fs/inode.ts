@@ -170,9 +170,12 @@ export class Inode {
     this.content = 0;
   }
 
-  // Ensures that `content` is a heap buffer of at least `size` bytes, copying
-  // content from the initrd or from a smaller buffer. Returns 0 or an errno.
-  private makeWritable(size: u64): i32 {
+  // Ensures that `content` is a heap buffer of at least `minimumSize` bytes
+  // and the current size, copying content from the initrd or from a smaller
+  // buffer. Returns 0 or an errno.
+  private makeWritable(minimumSize: u64): i32 {
+    // The buffer also keeps every byte the file has now.
+    const size = max(minimumSize, this.size);
     const buffer = this.buffer;
     const capacity: u64 = buffer != null ? <u64>buffer.byteLength : 0;
     if (buffer != null && size <= capacity) return 0;

@@ -177,7 +177,8 @@ export function renamePath(oldPath: string, newPath: string, cwd: string, uid: u
   const from = resolve(oldPath, cwd, uid, gid);
   if (from.error != 0) return -from.error;
   const to = resolve(newPath, cwd, uid, gid);
-  if (to.error != 0 && to.error != ENOENT) return -to.error;
+  // Only the last component of the new path may be missing.
+  if (to.error != 0 && (to.error != ENOENT || to.parent == null)) return -to.error;
   const fromParent = from.parent;
   const toParent = to.parent;
   if (fromParent == null || toParent == null) return -EBUSY; // one is "/"
