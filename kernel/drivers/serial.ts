@@ -17,7 +17,7 @@ import {
 const CONSOLE_BAUD: u32 = 115200;
 
 // Upper bound on bytes taken per interrupt, so a stuck data-ready bit
-// cannot hang the handler. The 16550 FIFO holds 16 bytes.
+// cannot hang the handler. The 16550 receive FIFO has 16 bytes.
 const MAX_BYTES_PER_IRQ: i32 = 256;
 
 // Programs COM1 and enables its received-data interrupt. The caller unmasks
@@ -38,8 +38,8 @@ export function serialWrite(s: string): void {
 }
 
 // Drains the receive FIFO into the tty and wakes readers when a line is
-// complete. Called from the IRQ 4 handler, which sends the end of
-// interrupt; it does not allocate.
+// complete. The IRQ 4 handler calls it and sends the end of interrupt. It
+// does not allocate.
 export function serialIrq(): void {
   let lineCompleted = false;
   for (let i = 0; i < MAX_BYTES_PER_IRQ && uartReceiveReady(COM1); i++) {

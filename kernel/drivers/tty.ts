@@ -7,10 +7,10 @@
 //
 //   readIndex <= commitIndex <= editIndex <= readIndex + TTY_BUFFER_SIZE
 //   [readIndex, commitIndex)  completed lines that read() has not taken yet
-//   [commitIndex, editIndex)  the line being typed; erase and ^C edit it
+//   [commitIndex, editIndex)  the line being typed, which erase and ^C edit
 //
 // ttyReceive runs in the serial interrupt handler and only moves commitIndex
-// and editIndex; ttyRead runs in a process and only moves readIndex. The
+// and editIndex. ttyRead runs in a process and only moves readIndex. The
 // ring is static, so the interrupt path never allocates.
 
 import { sleep } from "../process/sched";

@@ -10,8 +10,8 @@ import { ttyRead, ttyWrite } from "./tty";
 // Linux numbers the first serial port ttyS0: character device 4, 64.
 const TTY_MAJOR: u32 = 4;
 const TTY_MINOR: u32 = 64;
-// Inode number reported by fstat; RAM file system inodes start at 1 and
-// stay far below it.
+// Inode number that fstat reports. RAM file system inodes count up from 1
+// and stay far below it.
 const TTY_INODE: u64 = 0xffffffff;
 
 export class TtyFile extends OpenFile {

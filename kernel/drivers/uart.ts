@@ -49,8 +49,8 @@ const TRANSMIT_SPIN_LIMIT: i32 = 100000;
 // spin on a missing device. Assumed present until probed.
 let com1Present: bool = true;
 
-// Checks for a UART at `port` through its scratch register and returns true
-// when one answers.
+// Checks for a UART at `port` by writing and reading back its scratch
+// register. Returns true when the value comes back.
 export function uartProbe(port: u16): bool {
   outb(port + UART_SCR, 0xa5);
   const present = inb(port + UART_SCR) == 0xa5;
@@ -58,9 +58,10 @@ export function uartProbe(port: u16): bool {
   return present;
 }
 
-// Programs `port` for `baud` with 8N1 framing, enabled and cleared FIFOs
-// (receive trigger at 1 byte) and DTR, RTS and OUT2 set. `interrupts` is
-// written to IER last.
+// Programs `port` for `baud` with 8N1 framing, enabled FIFOs (receive
+// trigger at 1 byte) and DTR, RTS and OUT2 set. `interrupts` is written to
+// IER last. The receiver is not cleared: bytes typed before boot are kept
+// for the tty, and with IER set a pending byte raises the interrupt.
 export function uartConfigure(port: u16, baud: u32, interrupts: u8): void {
   const divisor = UART_BASE_BAUD / baud;
   outb(port + UART_IER, 0);
@@ -68,18 +69,17 @@ export function uartConfigure(port: u16, baud: u32, interrupts: u8): void {
   outb(port + UART_DLL, <u8>divisor);
   outb(port + UART_DLM, <u8>(divisor >> 8));
   outb(port + UART_LCR, LCR_8N1);
-  outb(port + UART_FCR, FCR_ENABLE | FCR_CLEAR_RECEIVE | FCR_CLEAR_TRANSMIT);
+  outb(port + UART_FCR, FCR_ENABLE | FCR_CLEAR_TRANSMIT);
   outb(port + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 
-  // Reading LSR, RBR, IIR and MSR clears any condition left from before.
+  // Reading LSR, IIR and MSR clears any condition left from before.
   inb(port + UART_LSR);
-  inb(port + UART_RBR);
   inb(port + UART_IIR);
   inb(port + UART_MSR);
   outb(port + UART_IER, interrupts);
 }
 
-// Returns true when the receiver holds at least one byte.
+// Returns true when the receiver has at least one byte.
 export function uartReceiveReady(port: u16): bool {
   return (inb(port + UART_LSR) & LSR_DATA_READY) != 0;
 }

@@ -5,7 +5,7 @@
 //
 // Each member: a 110-byte header, the NUL-terminated name, padding to a
 // multiple of 4, the data, padding to a multiple of 4. The header is the
-// magic "070701" ("070702" when c_check holds a checksum) and 13 fields of
+// magic "070701" ("070702" when c_check contains a checksum) and 13 fields of
 // 8 hexadecimal digits:
 //
 //   offset  6 c_ino       14 c_mode      22 c_uid      30 c_gid
@@ -14,8 +14,8 @@
 //         102 c_check
 //
 // The member named "TRAILER!!!" ends an archive. Several archives may
-// follow one another, separated by zero padding (GNU cpio pads the
-// output to 512 bytes; Linux initramfs accepts such concatenations).
+// follow one another, separated by zero padding. GNU cpio pads its output
+// to 512 bytes, and Linux initramfs accepts such concatenations.
 
 import { S_IFDIR, S_IFMT, S_IFREG } from "./inode";
 import { NAME_MAX, PATH_MAX } from "./path";
@@ -58,7 +58,7 @@ function hexDigit(byte: u8): i32 {
   return -1;
 }
 
-// Parses the 8 hexadecimal digits at `address`; returns -1 if any byte is
+// Parses the 8 hexadecimal digits at `address`. Returns -1 if any byte is
 // not a hexadecimal digit.
 function parseField(address: usize): i64 {
   let value: i64 = 0;
@@ -84,7 +84,7 @@ function hasMagic(address: usize): i32 {
 
 function isSupportedType(mode: u32): bool {
   const type = mode & S_IFMT;
-  // Every type cpio(5) can record; the caller decides what to keep.
+  // Every type that cpio(5) can record. The caller decides what to keep.
   return (
     type == S_IFREG ||
     type == S_IFDIR ||

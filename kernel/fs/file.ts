@@ -1,5 +1,5 @@
-// Per-process file descriptor tables. A descriptor refers to an OpenFile;
-// fork() and dup() share the OpenFile, and with it the offset, as POSIX
+// Per-process file descriptor tables. A descriptor refers to an OpenFile,
+// and fork() and dup() share the OpenFile, with its offset, as POSIX
 // requires.
 
 import { TtyFile } from "../drivers/ttyfile";

@@ -23,8 +23,8 @@ export const MAX_CONTENT_BYTES: u64 = 16 << 20;
 
 const MIN_CAPACITY: usize = 64;
 
-// Cookie (getdents position) of the first real entry; 0 and 1 are "." and
-// "..".
+// Cookie (getdents position) of the first real entry. Cookies 0 and 1 are
+// "." and "..".
 export const FIRST_ENTRY_COOKIE: u64 = 2;
 
 // Heap bytes held by file content buffers of all inodes.
@@ -36,8 +36,8 @@ export function fileContentBytes(): u64 {
   return contentBytes;
 }
 
-// A name in a directory. `cookie` is the entry's position for getdents;
-// cookies rise in insertion order and are never reused within a directory,
+// A name in a directory. `cookie` is the entry's position for getdents.
+// Cookies rise in insertion order and are never reused within a directory,
 // so a listing in progress survives insertions and removals.
 export class DirEntry {
   constructor(
@@ -52,8 +52,8 @@ export class Inode {
   mode: u32;
   uid: u32;
   gid: u32;
-  // Directory entries naming this inode; for a directory also its own "."
-  // and the ".." of each subdirectory.
+  // Directory entries naming this inode. A directory also counts its own
+  // "." and the ".." of each subdirectory.
   nlink: u32 = 0;
   size: u64 = 0;
   // Rises on every write, truncate, rename or unlink, so that a snapshot
@@ -247,7 +247,7 @@ export class Inode {
     return index < this.entries.length ? this.entries[index] : null;
   }
 
-  // Returns the name under which this directory holds `child`, or null.
+  // Returns the name of `child` in this directory, or null.
   nameOf(child: Inode): string | null {
     for (let i = 0; i < this.entries.length; i++) {
       if (this.entries[i].inode == child) return this.entries[i].name;

@@ -1,7 +1,7 @@
 // Open file descriptions (POSIX.1 "open file description"): the access
 // mode, status flags and offset that file descriptors share after fork()
-// or dup(). OpenFile is the interface; InodeFile serves RAM file system
-// inodes, and kernel/drivers/ttyfile.ts serves the console.
+// or dup(). OpenFile is the interface. InodeFile serves RAM file system
+// inodes, and TtyFile in kernel/drivers/ttyfile.ts serves the console.
 
 import {
   EACCES,
@@ -236,8 +236,8 @@ export function fsOpen(path: string, cwd: string, uid: u32, gid: u32, flags: i32
     }
   }
 
-  // File creation flags act only during open(2); the description keeps
-  // the access mode and the status flags.
+  // File creation flags act only during open(2), so the description keeps
+  // only the access mode and the status flags.
   result.file = new InodeFile(inode, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
   return result;
 }

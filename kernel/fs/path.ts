@@ -6,19 +6,19 @@ import { EACCES, ENAMETOOLONG, ENOENT, ENOTDIR } from "../lib/errno";
 import { Inode } from "./inode";
 import { MAY_EXECUTE, permits } from "./permission";
 
-// Longest path, counting its terminating NUL, and longest name, in bytes
-// (Linux PATH_MAX and NAME_MAX).
+// Maximum path length in bytes, counting the terminating NUL, and maximum
+// name length in bytes (Linux PATH_MAX and NAME_MAX).
 export const PATH_MAX: i32 = 4096;
 export const NAME_MAX: i32 = 255;
 
 // Outcome of resolving a path. When only the last component is missing,
-// `error` is ENOENT and `parent` and `name` say where it would be created.
+// `error` is ENOENT, and `parent` and `name` give where it would be created.
 export class PathLookup {
   // 0 or a positive errno.
   error: i32 = 0;
   inode: Inode | null = null;
-  // Directory in which the last component was looked up; null for "/" and
-  // when an earlier component failed.
+  // Directory in which the last component was looked up. It is null for "/"
+  // and when an earlier component failed.
   parent: Inode | null = null;
   // Last component as written ("" for "/", and "." or ".." as they are).
   name: string = "";
@@ -33,7 +33,7 @@ function fail(result: PathLookup, error: i32): PathLookup {
 }
 
 // Resolves `path` for a process with `uid` and `gid` whose working
-// directory is the absolute path `cwd`; relative paths start there. Every
+// directory is the absolute path `cwd`, where relative paths start. Every
 // directory passed through needs search permission.
 export function resolvePath(
   root: Inode,

@@ -22,8 +22,8 @@ import { MAY_EXECUTE, permits } from "./permission";
 import { STAT_SIZE } from "./stat";
 import { makeDirectory, pathOf, removeDirectory, renamePath, resolve, unlinkPath } from "./vfs";
 
-// Largest transfer of one read or write, as Linux's MAX_RW_COUNT (2 GiB
-// less one page); longer requests transfer this much.
+// Maximum transfer of one read or write, as Linux's MAX_RW_COUNT (2 GiB
+// less one page). Longer requests transfer this much.
 const MAX_TRANSFER: u64 = 0x7ffff000;
 // Kernel bounce buffer size for one step of a transfer.
 const CHUNK_SIZE: usize = 64 * 1024;
@@ -39,8 +39,8 @@ let pathError: i32 = 0;
 function copyUserPath(userVa: u64): string | null {
   const path = copyInString(userVa, PATH_MAX - 1);
   if (path != null) return path;
-  // copyInString fails alike for an unreadable byte and a missing NUL; a
-  // fully readable PATH_MAX bytes means the NUL was missing.
+  // copyInString fails alike for an unreadable byte and a missing NUL. When
+  // all PATH_MAX bytes are readable, the NUL was missing.
   const probe = heap.alloc(<usize>PATH_MAX);
   const readable = copyIn(probe, userVa, <usize>PATH_MAX);
   heap.free(probe);
@@ -59,8 +59,8 @@ export function sysRead(fd: i32, buf: u64, len: u64): i64 {
   let remaining = min(len, MAX_TRANSFER);
   if (remaining == 0) return 0;
 
-  // A file of the file system is read until `len` bytes or its end; the
-  // console returns after one line, so it gets a single step.
+  // A file is read until `len` bytes or its end. The console returns after
+  // one line, so it gets a single step.
   const isDevice = file.inode() == null;
   const buffer = heap.alloc(<usize>min(remaining, <u64>CHUNK_SIZE));
   let total: i64 = 0;

@@ -69,7 +69,8 @@ export function lookup(path: string, cwd: string): Inode | null {
   return result.error == 0 ? result.inode : null;
 }
 
-// Resolves `path` for a process with `uid` and `gid`; see PathLookup.
+// Resolves `path` for a process with `uid` and `gid`, as PathLookup
+// describes.
 export function resolve(path: string, cwd: string, uid: u32, gid: u32): PathLookup {
   return resolvePath(root, path, cwd, uid, gid);
 }
@@ -96,8 +97,8 @@ function mayModify(directory: Inode, uid: u32, gid: u32): bool {
   return permits(directory, uid, gid, MAY_WRITE | MAY_EXECUTE);
 }
 
-// Creates a regular file with permission bits `mode` where `where` (an
-// ENOENT result that has a parent) says it would be. Returns 0 and sets
+// Creates a regular file with permission bits `mode` at the place that
+// `where` (an ENOENT result that has a parent) gives. Returns 0 and sets
 // where.inode, or returns a negative errno.
 export function createFile(
   where: PathLookup,

@@ -68,14 +68,14 @@ export function nlinkOf(pathLength: usize): u32 {
   return inodeAt(pathLength).nlink;
 }
 
-// Absolute path of the directory at the path, written to scratch; returns
-// its length, or -1 when pathOf returns null.
+// Writes the absolute path of the directory at the path to scratch.
+// Returns its length, or -1 when pathOf returns null.
 export function absolutePath(pathLength: usize): i32 {
   const path = pathOf(inodeAt(pathLength));
   return path != null ? returnString(path) : -1;
 }
 
-// Opens the path; returns a handle >= 0 or a negative errno.
+// Opens the path. Returns a handle >= 0 or a negative errno.
 export function open(pathLength: usize, cwdLength: usize, uid: u32, flags: i32, mode: u32): i32 {
   const result = fsOpen(firstString(pathLength), secondString(cwdLength), uid, 0, flags, mode);
   const file = result.file;
@@ -135,7 +135,7 @@ export function contentBytes(): u64 {
   return fileContentBytes();
 }
 
-// Copies the kernel log ring to scratch; returns the byte count.
+// Copies the kernel log ring to scratch. Returns the byte count.
 export function readLog(): usize {
   return logRead(scratchArea, <usize>SCRATCH_SIZE);
 }
