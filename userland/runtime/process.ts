@@ -8,10 +8,9 @@ export function exec(path: string, args: string[], env: string[]): i32 {
   let cpath = new CString(path);
   let cargs = new CStringArray(args);
   let cenv = new CStringArray(env);
-  let result = execve(cpath.ptr, cargs.ptr, cenv.ptr);
-  // Keeps the arrays reachable until execve has read them.
-  if (cargs.strings.length < 0 || cenv.strings.length < 0) return 0;
-  return result;
+  // No allocation, so no collection, happens between here and the kernel
+  // reading the strings, so the locals above keep them alive long enough.
+  return execve(cpath.ptr, cargs.ptr, cenv.ptr);
 }
 
 // Outcome of wait4: the pid (or -errno) and the raw status word.
