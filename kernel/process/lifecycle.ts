@@ -1,6 +1,7 @@
 // Process creation, termination and reaping.
 import { FileTable } from "../fs/file";
-import { kprint } from "../log";
+import { klog, kprint } from "../log";
+import { freeFrames } from "../memory/frames";
 import { activateKernelSpace, VmSpace } from "../memory/paging";
 import { panic } from "../panic/panic";
 import { FXSAVE_SIZE, TRAP_FRAME_SIZE } from "../trap/frame";
@@ -109,6 +110,10 @@ export function killCurrent(signal: i32): void {
 export function reap(zombie: Process): void {
   zombie.freeKernelStack();
   removeProcess(zombie);
+  klog(
+    "process: reaped pid " + zombie.pid.toString() + ", wait status 0x" + zombie.exitStatus.toString(16) +
+      ", " + freeFrames().toString() + " frames free",
+  );
 }
 
 // Logs a process that could not be created.
