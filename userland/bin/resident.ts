@@ -1,10 +1,12 @@
 // resident: makes programs resident, lists and removes registrations, as
 // DragonFly BSD's resident(8) does.
 //
-//   resident [-f] [-d] PROGRAM...  run each PROGRAM with
-//       LD_RESIDENT_REGISTER_NOW=yes (-d: LD_RESIDENT_UNREGISTER_NOW=yes),
-//       so that its runtime registers (unregisters) it and exits; -f skips
-//       the checks on the file
+//   resident [-f] PROGRAM...  run each PROGRAM with
+//       LD_RESIDENT_REGISTER_NOW=yes, so that its runtime registers it and
+//       exits; -f skips the checks on the file and the registration list
+//   resident -d [-f] PROGRAM...  unregister each PROGRAM: by the id that the
+//       list gives for its inode, else (or with -f) by running it with
+//       LD_RESIDENT_UNREGISTER_NOW=yes
 //   resident -l [-v]   list registrations (exec_sys_resident_list); -v adds
 //       the exec count and the number of ELF loads of each file
 //   resident -x ID     unregister registration ID
@@ -219,28 +221,55 @@ function checkExecutable(path: string): Stat | null {
   return st;
 }
 
-// Returns whether a registration has inode `ino`. A failed list call (a
-// kernel without resident calls) counts as "no", so the exec reports it.
-function isRegistered(ino: u64): bool {
+// Returns the id of the registration of inode `ino`, 0 when there is none,
+// or -errno when the list call failed (Linux has no call 1002: ENOSYS).
+function registrationId(ino: u64): i32 {
   let list = listResidents();
+  if (list.error < 0) return list.error;
   for (let i = 0; i < list.records.length; i++) {
-    if (list.records[i].inode == ino) return true;
+    if (list.records[i].inode == ino) return <i32>list.records[i].id;
   }
-  return false;
+  return 0;
 }
 
-// Runs `path` with the register (or unregister) variable set and reports
-// how it ended. Returns true on exit status 0.
+// Registers (or with -d unregisters) `path`. Returns true on success.
 function runProgram(path: string, options: Options): bool {
-  if (!options.force) {
-    let st = checkExecutable(path);
-    if (st === null) return false;
-    if (!options.unregister && isRegistered(st.ino)) {
-      eprint(path + ": binary already resident (" + strerror(-EEXIST) + ")\n");
+  if (options.force) return runWithVariable(path, options.unregister);
+  let st = checkExecutable(path);
+  if (st === null) return false;
+  let id = registrationId(st.ino);
+
+  if (options.unregister) {
+    // A resident exec starts at the resume point, after the runtime's check
+    // of LD_RESIDENT_UNREGISTER_NOW, so running the program would not
+    // unregister it. Unregister by id instead.
+    if (id > 0) return unregisterId(id) == 0;
+    if (id == 0) {
+      eprint(path + ": entry not found\n");
       return false;
     }
+    return runWithVariable(path, true);
   }
-  let variable = options.unregister ? UNREGISTER_VARIABLE : REGISTER_VARIABLE;
+
+  if (id > 0) {
+    eprint(path + ": binary already resident (" + strerror(-EEXIST) + ")\n");
+    return false;
+  }
+  if (!runWithVariable(path, false)) return false;
+  if (id == 0 && registrationId(st.ino) == 0) {
+    eprint(
+      "resident: " + path + ": not registered: the program exited without calling exec_sys_register\n",
+    );
+    return false;
+  }
+  return true;
+}
+
+// Runs `path` with LD_RESIDENT_REGISTER_NOW=yes (or, when `unregister`,
+// LD_RESIDENT_UNREGISTER_NOW=yes) and reports how it ended. Returns true on
+// exit status 0.
+function runWithVariable(path: string, unregister: bool): bool {
+  let variable = unregister ? UNREGISTER_VARIABLE : REGISTER_VARIABLE;
   let env = environmentWith(variable, "yes");
 
   let pid = fork();
