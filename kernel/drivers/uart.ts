@@ -58,10 +58,11 @@ export function uartProbe(port: u16): bool {
   return present;
 }
 
-// Programs `port` for `baud` with 8N1 framing, enabled FIFOs (receive
-// trigger at 1 byte) and DTR, RTS and OUT2 set. `interrupts` is written to
-// IER last. The receiver is not cleared: bytes typed before boot are kept
-// for the tty, and with IER set a pending byte raises the interrupt.
+// Programs `port` for `baud` with 8N1 framing and DTR, RTS and OUT2 set.
+// `interrupts` is written to IER last. The FIFOs stay off (16450 mode):
+// changing FCR's enable bit clears the receiver (PC16550D datasheet, FCR
+// bit 0), which loses bytes typed before boot, and with the FIFO off
+// QEMU holds further input until the one-byte receiver buffer is read.
 export function uartConfigure(port: u16, baud: u32, interrupts: u8): void {
   const divisor = UART_BASE_BAUD / baud;
   outb(port + UART_IER, 0);
@@ -69,7 +70,7 @@ export function uartConfigure(port: u16, baud: u32, interrupts: u8): void {
   outb(port + UART_DLL, <u8>divisor);
   outb(port + UART_DLM, <u8>(divisor >> 8));
   outb(port + UART_LCR, LCR_8N1);
-  outb(port + UART_FCR, FCR_ENABLE | FCR_CLEAR_TRANSMIT);
+  outb(port + UART_FCR, 0);
   outb(port + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 
   // Reading LSR, IIR and MSR clears any condition left from before.
