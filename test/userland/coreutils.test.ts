@@ -204,7 +204,7 @@ describe("user programs on the Linux host", function () {
 
     it("setuid-register needs the kernel", function () {
       // System calls 1000-1002 exist only in this project's kernel (Linux
-      // returns ENOSYS); test/qemu runs this program there.
+      // returns ENOSYS); kernel.test.ts runs this program there.
       this.skip();
     });
   });

@@ -1,6 +1,6 @@
 // resident(8) on this Linux host: option handling and the messages that do
 // not need the resident system calls. Registration itself needs this
-// project's kernel (test/qemu).
+// project's kernel (kernel.test.ts and test/qemu).
 import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -72,8 +72,8 @@ describe("resident on the Linux host", function () {
   });
 
   it("registration needs the kernel", function () {
-    // exec_sys_register (1000) exists only in this project's kernel; the
-    // console suite in test/qemu registers, lists and unregisters programs.
+    // exec_sys_register (1000) exists only in this project's kernel, where
+    // kernel.test.ts registers, lists and unregisters programs.
     this.skip();
   });
 });

@@ -292,7 +292,7 @@ function runWithVariable(path: string, unregister: bool): bool {
     return false;
   }
   if (waited.exitCode != 0) {
-    // The runtime has already printed "resident: cannot register: errno N".
+    // The runtime has printed "resident: cannot register: errno N" already.
     eprint(path + ": exit status " + waited.exitCode.toString() + "\n");
     return false;
   }
