@@ -17,12 +17,15 @@ import { ENOEXEC, ENOMEM } from "../lib/errno";
 import {
   nxActive,
   PAGE_SIZE,
+  PTE_ADDRESS,
+  PTE_COW,
   PTE_NX,
   PTE_PRESENT,
   PTE_WRITABLE,
   USER_END,
   VmSpace,
 } from "../memory/paging";
+import { sharedZeroFrame } from "../memory/frames";
 import { STACK_BOTTOM, STACK_TOP } from "./layout";
 
 const ELF_HEADER_SIZE: u64 = 64;
@@ -189,9 +192,9 @@ function mapSegments(
   return image;
 }
 
-// Maps one PT_LOAD segment: zeroed pages with the segment's permissions,
-// then the file bytes. A page shared with an earlier segment keeps its
-// frame and gains this segment's permissions.
+// Maps one PT_LOAD segment: pages with file bytes get a frame of their own,
+// the rest (.bss) are demand-zero. A page shared with an earlier segment
+// keeps its frame and gains this segment's permissions.
 function mapSegment(inode: Inode, vm: VmSpace, header: usize): i32 {
   const flags = load<u32>(header, 4);
   const offset = load<u64>(header, 8);
@@ -205,21 +208,29 @@ function mapSegment(inode: Inode, vm: VmSpace, header: usize): i32 {
 
   const fileEnd = vaddr + filesz;
   for (let page = pageDown(vaddr); page < pageUp(vaddr + memsz); page += PAGE_SIZE) {
+    // File bytes of this page: [max(page, vaddr), min(page + 4 KiB, fileEnd)).
+    const from = page > vaddr ? page : vaddr;
+    const to = page + PAGE_SIZE < fileEnd ? page + PAGE_SIZE : fileEnd;
+    const hasFileBytes = from < to;
+
     const pte = vm.walk(page, true);
     if (pte == 0) return -ENOMEM;
     let entry = load<u64>(pte);
     if ((entry & PTE_PRESENT) == 0) {
-      if (!vm.mapZeroed(page, pteFlags)) return -ENOMEM;
-      entry = load<u64>(pte);
+      const mapped = hasFileBytes ? vm.mapZeroed(page, pteFlags) : vm.mapDemandZero(page, pteFlags);
+      if (!mapped) return -ENOMEM;
     } else {
-      entry |= pteFlags & PTE_WRITABLE;
+      if ((pteFlags & PTE_WRITABLE) != 0) {
+        // A shared frame (copy-on-write or the zero frame) becomes
+        // copy-on-write, so that its first write gets a private copy.
+        const shared = (entry & PTE_COW) != 0 || (entry & PTE_ADDRESS) == <u64>sharedZeroFrame();
+        entry |= shared ? PTE_COW : PTE_WRITABLE;
+      }
       if (executable) entry &= ~PTE_NX;
       store<u64>(pte, entry);
     }
-    // File bytes of this page: [max(page, vaddr), min(page + 4 KiB, fileEnd)).
-    const from = page > vaddr ? page : vaddr;
-    const to = page + PAGE_SIZE < fileEnd ? page + PAGE_SIZE : fileEnd;
-    if (from >= to) continue;
+    if (!hasFileBytes) continue;
+    if (!vm.makePrivate(page)) return -ENOMEM;
     const frame = vm.translate(page);
     const dst = <usize>(frame + (from - page));
     if (!readExact(inode, offset + (from - vaddr), dst, <usize>(to - from))) return -ENOEXEC;

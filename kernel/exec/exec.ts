@@ -86,7 +86,7 @@ export function execProgram(p: Process, path: string, argv: StringBlock, envp: S
 
 // Copies the resident snapshot into `vm` and counts the exec.
 function fromSnapshot(resident: Registration, vm: VmSpace, aux: AuxInfo): bool {
-  if (!resident.snapshot.copyPagesInto(vm, 0, USER_END)) return false;
+  if (!resident.snapshot.shareInto(vm, 0, USER_END)) return false;
   vm.brkStart = resident.snapshot.brkStart;
   vm.brkEnd = resident.snapshot.brkEnd;
   vm.mmapNext = resident.snapshot.mmapNext;

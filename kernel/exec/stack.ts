@@ -6,7 +6,7 @@
 // rsp is 16-byte aligned at argc.
 import { rdtsc } from "../../arch/x86_64/intrinsics";
 import { E2BIG, ENOMEM } from "../lib/errno";
-import { mapZeroedRange, PROT_READ, PROT_WRITE, protectionFlags } from "../memory/mmap";
+import { mapZeroRange, PROT_READ, PROT_WRITE, protectionFlags } from "../memory/mmap";
 import { PAGE_SIZE, VmSpace } from "../memory/paging";
 import { copyOutTo } from "../memory/usercopy";
 import { StringBlock } from "./arguments";
@@ -52,7 +52,7 @@ export function buildInitialStack(vm: VmSpace, argv: StringBlock, envp: StringBl
     return 0;
   }
   const bottom = (sp & ~(PAGE_SIZE - 1)) - STACK_RESERVE;
-  if (!mapZeroedRange(vm, bottom, STACK_TOP, protectionFlags(PROT_READ | PROT_WRITE))) {
+  if (!mapZeroRange(vm, bottom, STACK_TOP, protectionFlags(PROT_READ | PROT_WRITE))) {
     stackError = -ENOMEM;
     return 0;
   }

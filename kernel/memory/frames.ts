@@ -21,6 +21,9 @@ let freeStack: usize = 0;
 let freeCount: u32 = 0;
 let frameCount: u32 = 0;
 let totalFrames: u32 = 0;
+// One frame of zeros, shared read-only by every demand-zero page. It is
+// not reference-counted and never freed.
+let zeroFrame: u32 = 0;
 
 // Sizes the tables for RAM up to physical address `top` (exclusive).
 export function framesInit(top: u64): void {
@@ -62,6 +65,16 @@ export function allocFrame(): u32 {
   return phys;
 }
 
+// Allocates the shared zero frame; call once, after the first regions.
+export function framesReserveZeroFrame(): void {
+  zeroFrame = allocFrame();
+  if (zeroFrame == 0) panic("frames: no frame for the zero page");
+}
+
+export function sharedZeroFrame(): u32 {
+  return zeroFrame;
+}
+
 function checkedFrame(phys: u32, operation: string): u32 {
   const frame = phys >> FRAME_SHIFT;
   if (frame >= frameCount || phys < <u32>FRAMES_START) {
@@ -76,6 +89,7 @@ function checkedFrame(phys: u32, operation: string): u32 {
 
 // Adds a reference to an allocated frame.
 export function frameRef(phys: u32): void {
+  if (phys == zeroFrame) return;
   const frame = checkedFrame(phys, "ref");
   const slot = refCounts + (<usize>frame << 1);
   store<u16>(slot, load<u16>(slot) + 1);
@@ -83,6 +97,7 @@ export function frameRef(phys: u32): void {
 
 // Drops a reference; the frame is free again when none is left.
 export function frameUnref(phys: u32): void {
+  if (phys == zeroFrame) return;
   const frame = checkedFrame(phys, "unref");
   const slot = refCounts + (<usize>frame << 1);
   const count = load<u16>(slot) - 1;
@@ -96,6 +111,7 @@ export function frameUnref(phys: u32): void {
 }
 
 export function frameRefCount(phys: u32): u32 {
+  if (phys == zeroFrame) return 0xffff;
   return load<u16>(refCounts + (<usize>checkedFrame(phys, "count") << 1));
 }
 

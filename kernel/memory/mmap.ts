@@ -1,5 +1,5 @@
-// mmap, munmap and brk. Only anonymous private memory exists; pages are
-// mapped zeroed at once (no demand paging yet).
+// mmap, munmap and brk. Only anonymous private memory exists. New pages
+// map the shared zero frame and get their own frame on the first write.
 import { EINVAL, ENODEV, ENOMEM } from "../lib/errno";
 import { currentProcess } from "../process/sched";
 import { nxActive, PAGE_SIZE, PTE_NX, PTE_WRITABLE, USER_END, VmSpace } from "./paging";
@@ -28,11 +28,11 @@ export function protectionFlags(prot: i32): u64 {
   return flags;
 }
 
-// Maps zeroed pages over [start, end) (page-aligned), replacing what was
-// there. On failure unmaps the range and returns false.
-export function mapZeroedRange(vm: VmSpace, start: u64, end: u64, flags: u64): bool {
+// Maps demand-zero pages over [start, end) (page-aligned), replacing what
+// was there. On failure unmaps the range and returns false.
+export function mapZeroRange(vm: VmSpace, start: u64, end: u64, flags: u64): bool {
   for (let va = start; va < end; va += PAGE_SIZE) {
-    if (!vm.mapZeroed(va, flags)) {
+    if (!vm.mapDemandZero(va, flags)) {
       unmapRange(vm, start, end);
       return false;
     }
@@ -69,7 +69,7 @@ export function sysMmap(addr: u64, length: u64, prot: i32, flags: i32, fd: i32, 
     unmapRange(vm, start, end);
     return <i64>start;
   }
-  if (!mapZeroedRange(vm, start, end, protectionFlags(prot))) return -ENOMEM;
+  if (!mapZeroRange(vm, start, end, protectionFlags(prot))) return -ENOMEM;
   return <i64>start;
 }
 
@@ -89,7 +89,7 @@ export function sysBrk(requested: u64): i64 {
   const oldTop = pageUp(current);
   const newTop = pageUp(requested);
   if (newTop > oldTop) {
-    if (!mapZeroedRange(vm, oldTop, newTop, protectionFlags(PROT_READ | PROT_WRITE))) {
+    if (!mapZeroRange(vm, oldTop, newTop, protectionFlags(PROT_READ | PROT_WRITE))) {
       return <i64>current;
     }
   } else if (newTop < oldTop) {

@@ -18,12 +18,21 @@
 import {
   invlpg,
   rdmsr,
+  readCr3,
   readCr4,
   writeCr3,
   writeCr4,
 } from "../../arch/x86_64/intrinsics";
 import { panic } from "../panic/panic";
-import { allocFrame, FRAME_SIZE, frameUnref } from "./frames";
+import {
+  allocFrame,
+  FRAME_SIZE,
+  frameRef,
+  frameRefCount,
+  frameUnref,
+  framesReserveZeroFrame,
+  sharedZeroFrame,
+} from "./frames";
 
 export const PTE_PRESENT: u64 = 1 << 0;
 export const PTE_WRITABLE: u64 = 1 << 1;
@@ -74,6 +83,7 @@ export function pagingInit(): void {
   }
   store<u64>(kernelPml4 + DIRECT_MAP_SLOT * 8, <u64>pdpt | PTE_PRESENT | PTE_WRITABLE);
   writeCr3(kernelPml4);
+  framesReserveZeroFrame();
 }
 
 export function kernelPageTable(): u32 {
@@ -147,6 +157,15 @@ export class VmSpace {
     return true;
   }
 
+  // Maps the shared zero frame at `va`: reads see zeros, and the first
+  // write of a writable page copies it (resolveCopyOnWrite). Returns false
+  // when a page table cannot be allocated.
+  mapDemandZero(va: u64, flags: u64): bool {
+    let shared = flags & ~PTE_WRITABLE;
+    if ((flags & PTE_WRITABLE) != 0) shared |= PTE_COW;
+    return this.map(va, sharedZeroFrame(), shared);
+  }
+
   // Removes the mapping of the page at `va`, if any.
   unmap(va: u64): void {
     const pte = this.walk(va, false);
@@ -172,78 +191,109 @@ export class VmSpace {
     return (entry & PTE_ADDRESS) | (va & (PAGE_SIZE - 1));
   }
 
-  // Returns a copy of this address space: every user page is copied
-  // eagerly into a fresh frame. Returns null when out of memory.
+  // Gives the copy-on-write page at `va` a private writable frame: the
+  // frame itself when no one else maps it, else a copy. Returns false when
+  // the page is not copy-on-write or no frame is free.
+  resolveCopyOnWrite(va: u64): bool {
+    const pte = this.walk(va, false);
+    if (pte == 0) return false;
+    const entry = load<u64>(pte);
+    if ((entry & (PTE_PRESENT | PTE_COW)) != (PTE_PRESENT | PTE_COW)) return false;
+    const frame = <u32>(entry & PTE_ADDRESS);
+    const flags = (entry & ~PTE_ADDRESS & ~PTE_COW) | PTE_WRITABLE;
+    if (frame != sharedZeroFrame() && frameRefCount(frame) == 1) {
+      store<u64>(pte, <u64>frame | flags);
+    } else {
+      const copy = allocFrame();
+      if (copy == 0) return false;
+      if (frame != sharedZeroFrame()) memory.copy(copy, frame, FRAME_SIZE);
+      store<u64>(pte, <u64>copy | flags);
+      frameUnref(frame);
+    }
+    invlpg(va);
+    return true;
+  }
+
+  // Makes sure that the kernel may write the frame behind `va` (present):
+  // resolves copy-on-write and replaces a read-only zero-frame mapping by a
+  // private frame with the same flags. Returns false when out of memory.
+  makePrivate(va: u64): bool {
+    const entry = this.entry(va);
+    if ((entry & PTE_COW) != 0) return this.resolveCopyOnWrite(va);
+    if ((entry & PTE_ADDRESS) != <u64>sharedZeroFrame()) return true;
+    return this.mapZeroed(va, entry & ~PTE_ADDRESS & ~(PTE_PRESENT | PTE_USER));
+  }
+
+  // Returns the lowest mapped user page at or above `va`, or USER_END.
+  // Skips absent tables whole.
+  nextMapped(va: u64): u64 {
+    va &= ~(PAGE_SIZE - 1);
+    while (va < USER_END) {
+      let table = <usize>this.pml4;
+      let level: u32 = 3;
+      for (; level > 0; level--) {
+        const entry = load<u64>(table + tableIndex(va, level) * 8);
+        if ((entry & PTE_PRESENT) == 0) break;
+        table = <usize>(entry & PTE_ADDRESS);
+      }
+      if (level > 0) {
+        // The table at `level` has no entry for va: go to the next region
+        // that entry would cover (512 GiB, 1 GiB or 2 MiB).
+        const span = <u64>1 << (12 + 9 * <u64>level);
+        va = (va + span) & ~(span - 1);
+        continue;
+      }
+      if ((load<u64>(table + tableIndex(va, 0) * 8) & PTE_PRESENT) != 0) return va;
+      va += PAGE_SIZE;
+    }
+    return USER_END;
+  }
+
+  // Returns a copy-on-write copy of this address space (fork). Returns
+  // null when out of memory.
   copy(): VmSpace | null {
     const child = new VmSpace();
     child.brkStart = this.brkStart;
     child.brkEnd = this.brkEnd;
     child.mmapNext = this.mmapNext;
-    if (!this.copyPagesInto(child, 0, USER_END)) {
+    if (!this.shareInto(child, 0, USER_END)) {
       child.destroy();
       return null;
     }
     return child;
   }
 
-  // Copies every user page with an address in [start, end) into `target`
-  // (fresh frames, same flags). Returns false when out of memory.
-  copyPagesInto(target: VmSpace, start: u64, end: u64): bool {
-    const pml4 = <usize>this.pml4;
-    for (let i: u32 = 0; i < 256; i++) {
-      const e4 = load<u64>(pml4 + i * 8);
-      if ((e4 & PTE_PRESENT) == 0) continue;
-      const pdpt = <usize>(e4 & PTE_ADDRESS);
-      for (let j: u32 = 0; j < 512; j++) {
-        const e3 = load<u64>(pdpt + j * 8);
-        if ((e3 & PTE_PRESENT) == 0) continue;
-        const pd = <usize>(e3 & PTE_ADDRESS);
-        for (let k: u32 = 0; k < 512; k++) {
-          const e2 = load<u64>(pd + k * 8);
-          if ((e2 & PTE_PRESENT) == 0) continue;
-          const pt = <usize>(e2 & PTE_ADDRESS);
-          for (let l: u32 = 0; l < 512; l++) {
-            const e1 = load<u64>(pt + l * 8);
-            if ((e1 & PTE_PRESENT) == 0) continue;
-            const va = (<u64>i << 39) | (<u64>j << 30) | (<u64>k << 21) | (<u64>l << 12);
-            if (va < start || va >= end) continue;
-            const frame = allocFrame();
-            if (frame == 0) return false;
-            memory.copy(frame, <usize>(e1 & PTE_ADDRESS), FRAME_SIZE);
-            const flags = e1 & ~PTE_ADDRESS;
-            if (!target.map(va, frame, flags)) {
-              frameUnref(frame);
-              return false;
-            }
-          }
-        }
+  // Maps every user page of [start, end) into `target` at the same
+  // address, sharing the frame: writable pages become copy-on-write in
+  // both spaces, read-only pages stay read-only. Returns false when a page
+  // table cannot be allocated.
+  shareInto(target: VmSpace, start: u64, end: u64): bool {
+    let ok = true;
+    for (let va = this.nextMapped(start); va < end; va = this.nextMapped(va + PAGE_SIZE)) {
+      const pte = this.walk(va, false);
+      let entry = load<u64>(pte);
+      if ((entry & PTE_WRITABLE) != 0) {
+        entry = (entry & ~PTE_WRITABLE) | PTE_COW;
+        store<u64>(pte, entry);
+      }
+      const frame = <u32>(entry & PTE_ADDRESS);
+      frameRef(frame);
+      if (!target.map(va, frame, entry & ~PTE_ADDRESS)) {
+        frameUnref(frame);
+        ok = false;
+        break;
       }
     }
-    return true;
+    // Pages that were writable here are read-only now: drop stale TLB
+    // entries when this space is the loaded one.
+    if (<u64>this.pml4 == (readCr3() & PTE_ADDRESS)) writeCr3(this.pml4);
+    return ok;
   }
 
   // Returns the number of user pages mapped.
   pageCount(): u64 {
     let pages: u64 = 0;
-    const pml4 = <usize>this.pml4;
-    for (let i: u32 = 0; i < 256; i++) {
-      const e4 = load<u64>(pml4 + i * 8);
-      if ((e4 & PTE_PRESENT) == 0) continue;
-      const pdpt = <usize>(e4 & PTE_ADDRESS);
-      for (let j: u32 = 0; j < 512; j++) {
-        const e3 = load<u64>(pdpt + j * 8);
-        if ((e3 & PTE_PRESENT) == 0) continue;
-        const pd = <usize>(e3 & PTE_ADDRESS);
-        for (let k: u32 = 0; k < 512; k++) {
-          const e2 = load<u64>(pd + k * 8);
-          if ((e2 & PTE_PRESENT) == 0) continue;
-          const pt = <usize>(e2 & PTE_ADDRESS);
-          for (let l: u32 = 0; l < 512; l++) {
-            if ((load<u64>(pt + l * 8) & PTE_PRESENT) != 0) pages++;
-          }
-        }
-      }
-    }
+    for (let va = this.nextMapped(0); va < USER_END; va = this.nextMapped(va + PAGE_SIZE)) pages++;
     return pages;
   }
 

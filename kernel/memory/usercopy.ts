@@ -8,6 +8,7 @@ import { currentProcess } from "../process/sched";
 import {
   PAGE_SIZE,
   PTE_ADDRESS,
+  PTE_COW,
   PTE_PRESENT,
   PTE_USER,
   PTE_WRITABLE,
@@ -21,9 +22,13 @@ export function isUserRange(va: u64, len: u64): bool {
 }
 
 // Returns the physical address of `va` when its page allows the access,
-// else -1.
+// else -1. A write to a copy-on-write page first gets it a private frame.
 function userPhysical(space: VmSpace, va: u64, write: bool): u64 {
-  const entry = space.entry(va);
+  let entry = space.entry(va);
+  if (write && (entry & PTE_COW) != 0 && (entry & PTE_USER) != 0) {
+    if (!space.resolveCopyOnWrite(va)) return <u64>-1;
+    entry = space.entry(va);
+  }
   const needed = PTE_PRESENT | PTE_USER | (write ? PTE_WRITABLE : 0);
   if ((entry & needed) != needed) return <u64>-1;
   return (entry & PTE_ADDRESS) | (va & (PAGE_SIZE - 1));

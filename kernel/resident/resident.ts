@@ -7,8 +7,10 @@
 // once the file is written, truncated, renamed or unlinked the generation
 // moves on and the registration is dropped at the next exec or lookup.
 //
-// NOTE: the snapshot is a private copy of every page (no copy-on-write
-// sharing yet), and so is each exec from it.
+// The snapshot shares the registering process's frames copy-on-write, and
+// each exec from it shares the snapshot's frames the same way.
+// NOTE: the page tables themselves are still copied page by page, so a
+// resident exec costs time in proportion to the number of mapped pages.
 import { Inode } from "../fs/inode";
 import { EEXIST, EFAULT, ENOENT, ENOMEM, EPERM } from "../lib/errno";
 import { PAGE_SIZE, VmSpace } from "../memory/paging";
@@ -80,7 +82,7 @@ export function sysExecSysRegister(entry: u64): i64 {
   if (findResident(inode) !== null) return -EEXIST;
 
   const snapshot = new VmSpace();
-  if (!p.vm.copyPagesInto(snapshot, 0, STACK_BOTTOM)) {
+  if (!p.vm.shareInto(snapshot, 0, STACK_BOTTOM)) {
     snapshot.destroy();
     return -ENOMEM;
   }

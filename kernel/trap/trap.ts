@@ -108,9 +108,18 @@ function interrupt(frame: TrapFrame, irq: u32): void {
   picEndOfInterrupt(irq);
 }
 
-// A fault in ring 3 kills the process with a one-line report.
+// Page-fault error code bits (SDM Vol. 3A 5.7, figure 5-12): the page was
+// present (a protection fault), and the access was a write.
+const FAULT_PRESENT: u64 = 1 << 0;
+const FAULT_WRITE: u64 = 1 << 1;
+
+// A write to a copy-on-write page gets a private frame and retries; any
+// other fault in ring 3 kills the process with a one-line report.
 function userException(frame: TrapFrame): void {
   const p = currentProcess();
+  if (frame.vector == PAGE_FAULT && (frame.error & (FAULT_PRESENT | FAULT_WRITE)) == (FAULT_PRESENT | FAULT_WRITE)) {
+    if (p.vm.resolveCopyOnWrite(readCr2() & ~(<u64>0xfff))) return;
+  }
   let report = "pid " + p.pid.toString() + ": " + exceptionName(frame.vector);
   if (frame.vector == PAGE_FAULT) report += " at 0x" + readCr2().toString(16);
   report += " rip 0x" + frame.rip.toString(16) + "\n";
