@@ -18,6 +18,7 @@ export const PERMISSION_MASK: u32 = 0o7777;
 // is shared with every other kernel object. asc's allocator aborts (a
 // kernel panic) when the heap is exhausted, so writes fail with EFBIG or
 // ENOSPC well before that. Content still in the initrd does not count.
+// NOTE: both limits are estimates for a 32 MiB heap, not measured.
 export const MAX_FILE_SIZE: u64 = 8 << 20;
 export const MAX_CONTENT_BYTES: u64 = 16 << 20;
 
