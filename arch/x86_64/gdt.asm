@@ -15,7 +15,7 @@ global syscall_kernel_rsp
 %define TSS_SIZE 104
 
 section .data
-align 16
+align 16, db 0
 gdt:
     dq 0                           ; 0x00 null
     dq 0x00AF9A000000FFFF          ; 0x08 kernel code, 64-bit (L = 1)
@@ -30,19 +30,32 @@ gdt_descriptor:
     dw gdt_end - gdt - 1
     dq gdt
 
-; 64-bit TSS (SDM Vol. 3A 8.7): rsp0 at offset 4, the I/O map base at
-; offset 102 points past the limit, so no I/O bitmap.
-align 16
+; 64-bit TSS (SDM Vol. 3A 8.7): rsp0 at offset 4, IST1 at offset 36, the
+; I/O map base at offset 102 points past the limit, so no I/O bitmap.
+align 16, db 0
 tss:
     dd 0
 tss_rsp0:
     dq 0
-    times 88 db 0
+    dq 0, 0                        ; rsp1, rsp2
+    dq 0                           ; reserved
+tss_ist1:
+    dq double_fault_stack_top
+    times 48 db 0                  ; IST2-IST7
+    dq 0                           ; reserved
     dw 0
     dw TSS_SIZE
 ; Top of the current process's kernel stack, for the syscall entry.
 syscall_kernel_rsp:
     dq 0
+
+section .bss
+alignb 16
+; Stack for double faults (IST1), so that a kernel stack overflow still
+; reaches the panic handler instead of triple-faulting.
+double_fault_stack:
+    resb 16384
+double_fault_stack_top:
 
 section .text
 

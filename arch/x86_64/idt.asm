@@ -123,6 +123,8 @@ arch_load_idt:
     add rdi, 16
     dec ecx
     jnz .gate
+    ; Vector 8 (double fault) runs on IST1 (gdt.asm): gate byte 4 bits 2:0.
+    mov byte [idt + 8 * 16 + 4], 1
     lidt [idt_descriptor]
     pop rbp
     ret

@@ -35,10 +35,15 @@ export function panicPutsNative(address: u64, max: i32): void {
   }
 }
 
-export function panicPutHex(value: u64): void {
+// Writes "0x" and `value` in lowercase hexadecimal, zero-padded to
+// `minDigits` digits (16 shows a full 64-bit register).
+export function panicPutHex(value: u64, minDigits: i32 = 16): void {
   panicPutc(0x30);
   panicPutc(0x78);
-  for (let shift = 60; shift >= 0; shift -= 4) {
+  let digits = 1;
+  while (digits < 16 && value >> (<u64>digits * 4) != 0) digits++;
+  if (digits < minDigits) digits = minDigits;
+  for (let shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
     const digit = <u8>((value >> (<u64>shift)) & 0xf);
     panicPutc(digit < 10 ? 0x30 + digit : 0x57 + digit);
   }

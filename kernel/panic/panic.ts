@@ -61,7 +61,7 @@ export function panicPutSymbol(rip: u64): void {
   const record = archSymbols() + 8 + <u64>index * 24;
   panicPutsNative(nativeLoad64(record + 16), MAX_NAME);
   panicPuts("+");
-  panicPutHex(rip - nativeLoad64(record));
+  panicPutHex(rip - nativeLoad64(record), 1);
 }
 
 function isKernelStackAddress(address: u64): bool {

@@ -135,29 +135,48 @@ function kernelException(frame: TrapFrame): void {
   panicPuts(" (vector ");
   panicPutDec(frame.vector);
   panicPuts(") in the kernel, error code ");
-  panicPutHex(frame.error);
+  panicPutHex(frame.error, 1);
   panicPuts("\n  rip ");
   panicPutHex(frame.rip);
   panicPuts(" ");
   panicPutSymbol(frame.rip);
   panicPuts("\n  cr2 ");
   panicPutHex(readCr2());
-  panicPuts("  rsp ");
-  panicPutHex(frame.rsp);
-  panicPuts("  rbp ");
-  panicPutHex(frame.rbp);
-  panicPuts("\n  rax ");
-  panicPutHex(frame.rax);
-  panicPuts("  rdi ");
-  panicPutHex(frame.rdi);
-  panicPuts("  rsi ");
-  panicPutHex(frame.rsi);
-  panicPuts("\n");
   if (hasCurrentProcess()) {
     panicPuts("  pid ");
     panicPutDec(<u64>currentProcess().pid);
-    panicPuts("\n");
   }
+  panicPuts("\n");
+  printRegisters(frame);
   panicBacktrace(frame.rbp);
   panicStop();
+}
+
+function printRegister(name: string, value: u64, endOfLine: bool): void {
+  panicPuts("  ");
+  panicPuts(name);
+  panicPuts(" ");
+  panicPutHex(value);
+  if (endOfLine) panicPuts("\n");
+}
+
+function printRegisters(frame: TrapFrame): void {
+  printRegister("rax", frame.rax, false);
+  printRegister("rbx", frame.rbx, false);
+  printRegister("rcx", frame.rcx, true);
+  printRegister("rdx", frame.rdx, false);
+  printRegister("rsi", frame.rsi, false);
+  printRegister("rdi", frame.rdi, true);
+  printRegister("rbp", frame.rbp, false);
+  printRegister("rsp", frame.rsp, false);
+  printRegister("r8 ", frame.r8, true);
+  printRegister("r9 ", frame.r9, false);
+  printRegister("r10", frame.r10, false);
+  printRegister("r11", frame.r11, true);
+  printRegister("r12", frame.r12, false);
+  printRegister("r13", frame.r13, false);
+  printRegister("r14", frame.r14, true);
+  printRegister("r15", frame.r15, false);
+  printRegister("rflags", frame.rflags, false);
+  printRegister("cs", frame.cs, true);
 }
