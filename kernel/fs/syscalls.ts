@@ -72,6 +72,9 @@ export function sysRead(fd: i32, buf: u64, len: u64): i64 {
       break;
     }
     if (count > 0 && !copyOut(buf + <u64>total, buffer, <usize>count)) {
+      // The bytes never reached the caller, so a file gives them again on
+      // the next read. Console input is lost.
+      if (!isDevice) file.offset -= <u64>count;
       if (total == 0) total = -EFAULT;
       break;
     }

@@ -220,6 +220,7 @@ function checkOpenErrors(): void {
 
   const fd = open("file", O_RDWR);
   expectResult("read into NULL", call(SYS_READ, fd, NULL_ADDRESS, 4), -EFAULT);
+  expectResult("the failed read left the offset", call(SYS_LSEEK, fd, 0, SEEK_CUR), 0);
   expectResult("write from a kernel address", call(SYS_WRITE, fd, KERNEL_ADDRESS, 4), -EFAULT);
   expectResult("fstat into NULL", call(SYS_FSTAT, fd, NULL_ADDRESS), -EFAULT);
   call(SYS_CLOSE, fd);
