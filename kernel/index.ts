@@ -2,6 +2,7 @@
 import { serialInit } from "./drivers/serial";
 import { StringBlock } from "./exec/arguments";
 import { execProgram } from "./exec/exec";
+import { elfSelfTest } from "./exec/selftest";
 import { FileTable } from "./fs/file";
 import { fsInit } from "./fs/vfs";
 import { klog, kprint } from "./log";
@@ -42,6 +43,7 @@ export function kmain(magic: u32, mbi: u32): void {
   timerInit();
   klog("boot: NX on, SMEP " + (smepEnabled() ? "on" : "off") + ", SMAP " + (smapEnabled() ? "on" : "off"));
 
+  if (commandLineValue(info.commandLine, "selftest") !== null) selfTest();
   const initPath = commandLineValue(info.commandLine, "init");
   startInit(initPath !== null ? initPath : DEFAULT_INIT);
   startScheduler();
@@ -76,6 +78,13 @@ function initrdInit(info: BootInfo): void {
     );
   }
   fsInit(<usize>info.initrdStart, <usize>(info.initrdEnd - info.initrdStart));
+}
+
+// Runs the in-kernel self-tests (`selftest=1`); under test a failure ends
+// QEMU with a panic.
+function selfTest(): void {
+  const failures = elfSelfTest();
+  if (failures > 0) panic("selftest: " + failures.toString() + " ELF loader checks failed");
 }
 
 // Creates pid 1 running `path` with fds 0, 1 and 2 on the console.

@@ -6,8 +6,8 @@ import { copyInFrom } from "../memory/usercopy";
 import { VmSpace } from "../memory/paging";
 import { ARGUMENT_AREA_MAX } from "./layout";
 
-// Most pointers in argv or envp (Linux MAX_ARG_STRINGS is 0x7FFFFFFF; the
-// area limit binds first in practice).
+// Maximum number of pointers in argv or envp. Linux allows 0x7FFFFFFF
+// (MAX_ARG_STRINGS), but ARGUMENT_AREA_MAX is reached long before either.
 const MAX_STRINGS: i32 = 32768;
 
 // A list of NUL-terminated byte strings packed in one buffer.
@@ -43,15 +43,6 @@ export class StringBlock {
     this.used += length + 1;
   }
 
-  // Address of string `index` in the buffer.
-  stringAddress(index: i32): usize {
-    return this.data.dataStart + <usize>this.offsets[index];
-  }
-
-  stringLength(index: i32): i32 {
-    const end = index + 1 < this.offsets.length ? this.offsets[index + 1] : this.used;
-    return end - this.offsets[index] - 1;
-  }
 }
 
 export let argumentError: i32 = 0;

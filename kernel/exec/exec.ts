@@ -1,11 +1,13 @@
 // execve: replace the current process's program.
 //
-// Phases: copy path, argv and envp from the old address space; look the
-// file up and check execute permission; build the new address space, from
-// a resident snapshot when the file has one, else by loading the ELF file;
-// build the initial stack; only then drop the old address space and point
-// the trap frame at the new entry. Any failure before the last phase
-// leaves the process as it was.
+// Phases:
+//   1. Copy path, argv and envp from the old address space.
+//   2. Look the file up and check execute permission.
+//   3. Build the new address space from a resident snapshot when the file
+//      has one, else by loading the ELF file.
+//   4. Build the initial stack.
+//   5. Drop the old address space and point the trap frame at the entry.
+// A failure before phase 5 leaves the process as it was.
 import { Inode } from "../fs/inode";
 import { PATH_MAX } from "../fs/path";
 import { MAY_EXECUTE, permits } from "../fs/permission";

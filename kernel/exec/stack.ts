@@ -29,7 +29,7 @@ const AUX_PAIRS = 12;
 const PROGRAM_HEADER_SIZE: u64 = 56;
 const RANDOM_BYTES: u64 = 16;
 
-// What auxv reports about the program.
+// Program facts for the auxiliary vector.
 export class AuxInfo {
   phdr: u64 = 0;
   phnum: u32 = 0;

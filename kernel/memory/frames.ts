@@ -1,7 +1,7 @@
-// Physical frame allocator: 4 KiB frames of available RAM from 48 MiB up
-// (below is the kernel image, boot structures and asc's heap; docs/abi.md),
-// with a reference count per frame for shared frames (copy-on-write,
-// resident snapshots).
+// Physical frame allocator: 4 KiB frames of available RAM from 48 MiB up,
+// because the kernel image, boot structures and asc's heap lie below
+// (docs/abi.md). Each frame has a reference count, so that copy-on-write
+// and resident snapshots can share frames.
 //
 // A frame's physical address is also its kernel wasm address, because the
 // direct map puts physical memory at the kernel's linear memory base. Only
@@ -20,7 +20,6 @@ let refCounts: usize = 0;
 let freeStack: usize = 0;
 let freeCount: u32 = 0;
 let frameCount: u32 = 0;
-let totalFrames: u32 = 0;
 // One frame of zeros, shared read-only by every demand-zero page. It is
 // not reference-counted and never freed.
 let zeroFrame: u32 = 0;
@@ -49,7 +48,6 @@ export function framesAddRegion(start: u64, end: u64): void {
     store<u16>(refCounts + (<usize>f << 1), 0xffff);
     store<u32>(freeStack + (<usize>freeCount << 2), f);
     freeCount++;
-    totalFrames++;
   }
 }
 
@@ -117,8 +115,4 @@ export function frameRefCount(phys: u32): u32 {
 
 export function freeFrames(): u32 {
   return freeCount;
-}
-
-export function totalFrameCount(): u32 {
-  return totalFrames;
 }

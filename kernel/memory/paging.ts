@@ -86,10 +86,6 @@ export function pagingInit(): void {
   framesReserveZeroFrame();
 }
 
-export function kernelPageTable(): u32 {
-  return kernelPml4;
-}
-
 function tableIndex(va: u64, level: u32): u32 {
   return <u32>((va >> (12 + 9 * <u64>level)) & 511);
 }

@@ -1,9 +1,9 @@
 // Copies between kernel memory and user virtual addresses. Every access
 // walks the process's page tables and goes through the direct map, so it
-// needs no stac/clac under SMAP and sees the permissions of the PTE: a read
-// needs a present user page, a write also a writable one. Any other page,
-// or a range reaching into the upper half, fails; the system call then
-// returns -EFAULT.
+// needs no stac/clac under SMAP. It checks the PTE as the CPU would: a read
+// needs a present user page, a write also a writable (or copy-on-write)
+// one. Any other page, or a range reaching into the upper half, fails, and
+// the system call then returns -EFAULT.
 import { currentProcess } from "../process/sched";
 import {
   PAGE_SIZE,

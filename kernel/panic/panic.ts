@@ -31,7 +31,7 @@ export function setPanicExitsQemu(on: bool): void {
   testMode = on;
 }
 
-// Returns the index of the aot_symbols record whose [start, end) holds
+// Returns the index of the aot_symbols record whose [start, end) contains
 // `rip`, or -1. Layout: `dq count`, then `count` records of `dq start,
 // dq end, dq name`, sorted by start (docs/abi.md).
 function findSymbol(rip: u64): i64 {

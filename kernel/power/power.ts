@@ -1,22 +1,14 @@
-// Power-off and the QEMU test exit.
-import { cli, hlt, outb, outw } from "../../arch/x86_64/intrinsics";
+// Power-off and halt.
+import { cli, hlt, outw } from "../../arch/x86_64/intrinsics";
 
 // QEMU i440fx: ACPI PM1a control block at 0x604; SLP_TYPa 0 with SLP_EN
 // (bit 13) requests the S5 soft-off state (ACPI 6.4, 4.8.3.2.1), and QEMU
 // exits with status 0.
 const PM1A_CONTROL: u16 = 0x604;
 const SLEEP_ENABLE: u16 = 0x2000;
-// isa-debug-exit: QEMU exits with status (value << 1) | 1.
-const DEBUG_EXIT_PORT: u16 = 0xf4;
 
 export function powerOff(): void {
   outw(PM1A_CONTROL, SLEEP_ENABLE);
-  halt();
-}
-
-// Ends a QEMU test run with status (value << 1) | 1.
-export function debugExit(value: u8): void {
-  outb(DEBUG_EXIT_PORT, value);
   halt();
 }
 

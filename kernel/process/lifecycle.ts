@@ -1,6 +1,6 @@
 // Process creation, termination and reaping.
 import { FileTable } from "../fs/file";
-import { klog, kprint } from "../log";
+import { klog } from "../log";
 import { freeFrames } from "../memory/frames";
 import { activateKernelSpace, VmSpace } from "../memory/paging";
 import { panic } from "../panic/panic";
@@ -114,9 +114,4 @@ export function reap(zombie: Process): void {
     "process: reaped pid " + zombie.pid.toString() + ", wait status 0x" + zombie.exitStatus.toString(16) +
       ", " + freeFrames().toString() + " frames free",
   );
-}
-
-// Logs a process that could not be created.
-export function reportNoMemory(what: string): void {
-  kprint("process: out of memory in " + what + "\n");
 }

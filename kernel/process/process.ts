@@ -33,8 +33,8 @@ export class Process {
   // What a sleeping process waits for (sleep/wakeup in sched.ts).
   channel: usize = 0;
   // asc's shadow stack of the switched-out process: the slots from
-  // `shadowPointer` up to __heap_base, kept here so that the collector sees
-  // them (sched.ts).
+  // `shadowPointer` up to __heap_base. Kept in a managed array, so that the
+  // collector traces them (sched.ts).
   shadowSlots: Array<Object | null> = [];
   shadowPointer: usize = 0;
   files: FileTable;

@@ -1,16 +1,16 @@
 // Round-robin scheduler, sleep/wakeup and the context switch.
 //
-// The kernel runs with interrupts off (the IDT has interrupt gates and the
-// syscall entry masks IF); they are on only in ring 3 and while the
-// scheduler idles in arch_idle. So a switch happens only where the kernel
-// calls sleep, yieldCpu or exit, and an interrupt handler never runs in the
-// middle of kernel code other than the idle wait.
+// The kernel runs with interrupts off, because the IDT has interrupt gates
+// and the syscall entry masks IF. Interrupts are on only in ring 3 and
+// while the scheduler idles in arch_idle. So a switch happens only where
+// the kernel calls sleep, yieldCpu or exit. An interrupt handler never runs
+// in the middle of kernel code other than the idle wait.
 //
 // asc's incremental collector keeps the roots of the running code on a
-// shadow stack, one region for the whole kernel, scanned from
-// __stack_pointer up to __heap_base. Every process has its own kernel
-// stack, so a switch moves the outgoing process's shadow slots into its
-// Process object (where the collector traces them) and puts the incoming
+// shadow stack. That is one region for the whole kernel, scanned from
+// __stack_pointer up to __heap_base, but every process has its own kernel
+// stack. So a switch moves the outgoing process's shadow slots into its
+// Process object, where the collector traces them, and puts the incoming
 // process's slots back. All switches pass through switchTo, so the saved
 // __stack_pointer of every process points into the same frame layout.
 import { DIRECT_MAP } from "../memory/paging";

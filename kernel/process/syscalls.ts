@@ -23,8 +23,8 @@ export function sysExit(code: i32): i64 {
   return 0;
 }
 
-// Returns true when child `p` matches wait4's `pid`: -1 or 0 or below -1
-// (process groups; there is one group) any child, else that pid.
+// Returns true when child `p` matches wait4's `pid`. There is one process
+// group, so 0, -1 and every value below -1 match any child.
 function matchesWaitPid(p: Process, pid: i32): bool {
   return pid <= 0 || p.pid == pid;
 }

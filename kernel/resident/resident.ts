@@ -1,11 +1,11 @@
-// Resident executables (exec_sys_register(2) and friends, as in DragonFly
-// BSD): a registered file's initialised user address space is kept as a
-// snapshot, and a later exec of the file starts from a copy of it instead
-// of loading the ELF file again.
+// Resident executables, after DragonFly BSD's exec_sys_register(2). The
+// initialised user address space of a registered file is kept as a
+// snapshot. A later exec of the file starts from a copy of it instead of
+// loading the ELF file again.
 //
-// A registration is keyed by inode and remembers the inode's generation;
-// once the file is written, truncated, renamed or unlinked the generation
-// moves on and the registration is dropped at the next exec or lookup.
+// A registration is keyed by inode and remembers the inode's generation.
+// Writing, truncating, renaming or unlinking the file moves the generation
+// on, and the registration is dropped at the next exec or listing.
 //
 // The snapshot shares the registering process's frames copy-on-write, and
 // each exec from it shares the snapshot's frames the same way.
@@ -29,7 +29,7 @@ export class Registration {
   inode: Inode;
   generation: u32;
   path: string;
-  // Where the program resumes (the user runtime's resume point).
+  // Resume address: the user runtime's resume point.
   entry: u64;
   // The user address space at registration, without the stack.
   snapshot: VmSpace;
