@@ -1,5 +1,8 @@
-// Calls the AOT compiler (tools/aot) for the user target, through its
-// command line: `tsx tools/aot/cli.ts IN --target user -o OUT`.
+// Calls the AOT compiler (tools/aot) for the user target: in process
+// through its library API (compileModule, then `nasm -f bin` as
+// buildUserExecutable does), because a node start-up per module would cost
+// about a second; and through its command line where the exit status and
+// the printed message are what is checked.
 
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -9,18 +12,36 @@ import { BuildError, RejectResult } from "./script.ts";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const cliPath = path.join(projectRoot, "tools/aot/cli.ts");
+const apiPath = path.join(projectRoot, "tools/aot/index.ts");
 
-interface CliResult {
+interface CompilerApi {
+  compileModule(bytes: Uint8Array, options: { target: "user" | "kernel" }): string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  CompileError: new (...args: any[]) => Error;
+}
+
+let api: Promise<CompilerApi> | undefined;
+
+function loadApi(): Promise<CompilerApi> {
+  api ??= import(apiPath) as Promise<CompilerApi>;
+  return api;
+}
+
+export function compilerAvailable(): boolean {
+  return fs.existsSync(apiPath) && fs.existsSync(cliPath);
+}
+
+interface ExecResult {
   status: number | null;
   stdout: string;
   stderr: string;
 }
 
-function runCli(args: string[], timeoutMs: number): Promise<CliResult> {
+function exec(file: string, args: string[], timeoutMs: number): Promise<ExecResult> {
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      ["--import", "tsx", cliPath, ...args],
+      file,
+      args,
       { cwd: projectRoot, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
       (error, stdout, stderr) => {
         const code = (error as { code?: unknown } | null)?.code;
@@ -34,30 +55,69 @@ function runCli(args: string[], timeoutMs: number): Promise<CliResult> {
   });
 }
 
-export function compilerAvailable(): boolean {
-  return fs.existsSync(cliPath);
-}
-
-/** Compiles `wasmPath` to the executable `outPath`, or throws BuildError. */
+/**
+ * Compiles `wasmPath` to the executable `outPath` and keeps the nasm
+ * source as `outPath.asm`; throws BuildError when the compiler rejects the
+ * module or crashes, or nasm fails.
+ */
 export async function compileUser(wasmPath: string, outPath: string): Promise<void> {
-  const result = await runCli([wasmPath, "--target", "user", "-o", outPath], 300_000);
-  if (result.status !== 0 || !fs.existsSync(outPath)) {
-    const message = (result.stderr || result.stdout).trim().split("\n").slice(0, 6).join("\n");
-    throw new BuildError(`compiler exit status ${result.status}: ${message}`);
+  const { compileModule } = await loadApi();
+  let assembly: string;
+  try {
+    assembly = compileModule(fs.readFileSync(wasmPath), { target: "user" });
+  } catch (error) {
+    const e = error as Error;
+    throw new BuildError(`${e.constructor.name}: ${e.message}`);
   }
+  const asmPath = `${outPath}.asm`;
+  fs.writeFileSync(asmPath, assembly);
+  fs.rmSync(outPath, { force: true });
+  const nasm = await exec("nasm", ["-f", "bin", "-o", outPath, asmPath], 300_000);
+  if (nasm.status !== 0 || !fs.existsSync(outPath))
+    throw new BuildError(`nasm failed on ${asmPath}: ${nasm.stderr.trim().split("\n").slice(0, 4).join(" | ")}`);
+  fs.chmodSync(outPath, 0o755);
 }
 
 /** A JavaScript stack trace line, as node prints for an uncaught error. */
 const STACK_LINE = /^\s+at .+[(:]\d+/m;
 
 /**
- * Compiles a module that the spec declares invalid or malformed and checks
- * the error contract: non-zero exit, a message with a byte offset, and no
+ * Compiles a module that the spec declares invalid or malformed, in
+ * process, and checks that the compiler throws its CompileError with a
+ * byte offset in the message (the command line prints that message alone
+ * and exits with status 1).
+ */
+export async function rejectCheck(wasmPath: string): Promise<RejectResult> {
+  const { compileModule, CompileError } = await loadApi();
+  try {
+    compileModule(fs.readFileSync(wasmPath), { target: "user" });
+  } catch (error) {
+    const e = error as Error;
+    if (!(e instanceof CompileError))
+      return {
+        rejected: true,
+        message: `${e.constructor.name}: ${e.message}`,
+        problem: "the compiler crashed instead of rejecting the module",
+      };
+    if (!/offset/i.test(e.message))
+      return { rejected: true, message: e.message, problem: "no byte offset in the message" };
+    return { rejected: true, message: e.message };
+  }
+  return { rejected: false, message: "" };
+}
+
+/**
+ * Runs the compiler's command line on a module that it must reject and
+ * checks the contract: exit status 1, a message with a byte offset, no
  * stack trace.
  */
-export async function rejectCheck(wasmPath: string, outBase: string): Promise<RejectResult> {
+export async function rejectCheckCli(wasmPath: string, outBase: string): Promise<RejectResult> {
   fs.mkdirSync(path.dirname(outBase), { recursive: true });
-  const result = await runCli([wasmPath, "--target", "user", "-o", outBase], 60_000);
+  const result = await exec(
+    process.execPath,
+    ["--import", "tsx", cliPath, wasmPath, "--target", "user", "-o", outBase],
+    60_000,
+  );
   const message = (result.stderr || result.stdout).trim();
   if (result.status === 0) return { rejected: false, message };
   if (result.status === null)

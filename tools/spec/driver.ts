@@ -1,9 +1,15 @@
 // Generates the driver that runs a list of script commands inside a merged
 // module and reports each result on stdout, so that one executable checks
 // many assertions. The driver uses only x86 intrinsics that the user target
-// accepts: syscall6 for mmap and write, native loads and stores for its
-// output buffer (outside linear memory, so the module's memory stays as the
+// accepts: syscall6 for mmap, read and write, native loads and stores for
+// its buffers (outside linear memory, so the module's memory stays as the
 // script left it) and initial_sp to read argv.
+//
+// The commands arrive on stdin as data, so the code does not grow with
+// their number: one "operation" function per instantiation, export called
+// or global read, and a stream of little-endian u64 words:
+//   count, then per command: operation number, argument count, arguments
+// (raw bits of i32, i64, f32 or f64 values).
 //
 // Output protocol, one line per command that finished:
 //   KKKKKKKK:VVVVVVVVVVVVVVVV,VVVVVVVVVVVVVVVV,\n   results as raw bits in hex
@@ -33,18 +39,26 @@ export interface Value {
   bits: bigint;
 }
 
-export type DriverCommand =
+/** Something a command does; commands refer to operations by number. */
+export type Operation =
   | { kind: "instantiate"; layout: InstanceLayout }
   | {
       kind: "invoke";
       func: number;
-      args: Value[];
       /** Globals whose values follow the results (fuzzer). */
       observeGlobals?: { index: number; type: ValType }[];
       /** Append an FNV-1a hash of linear memory (fuzzer). */
       hashMemory?: boolean;
     }
   | { kind: "get"; global: number; type: ValType };
+
+export interface DriverCommand {
+  operation: number;
+  args: Value[];
+}
+
+/** Maximum size of the command stream; the driver maps this much for it. */
+export const MAX_STREAM_BYTES = 16 * 1024 * 1024;
 
 export const MASK_RUN = "0";
 export const MASK_SKIP = "1";
@@ -76,27 +90,6 @@ class Code {
   i64(value: bigint): this {
     this.w.byte(0x42).sleb(BigInt.asIntN(64, value));
     return this;
-  }
-
-  constant(v: Value): this {
-    switch (v.type) {
-      case I32:
-        return this.i32(Number(BigInt.asIntN(32, v.bits)));
-      case I64:
-        return this.i64(v.bits);
-      case F32: {
-        this.w.byte(0x43);
-        for (let i = 0n; i < 4n; i++) this.w.byte(Number((v.bits >> (8n * i)) & 0xffn));
-        return this;
-      }
-      case F64: {
-        this.w.byte(0x44);
-        for (let i = 0n; i < 8n; i++) this.w.byte(Number((v.bits >> (8n * i)) & 0xffn));
-        return this;
-      }
-      default:
-        throw new Error(`cannot pass a value of type 0x${v.type.toString(16)}`);
-    }
   }
 
   call(func: number): this {
@@ -149,6 +142,7 @@ interface Helpers {
   value: number;
   end: number;
   maskAt: number;
+  readStdin: number;
   hashMemory?: number;
 }
 
@@ -217,7 +211,25 @@ function addHelpers(merged: MergedModule): Helpers {
     c.op(0x05).globalGet(mask).localGet(0).op(0xad, 0x7c).call(X86.nativeLoad8);
     c.op(0x0b);
   });
-  const helpers: Helpers = { put, begin, value, end, maskAt };
+  const readStdin = addFunction(merged, "driver.read_stdin", { params: [], results: [I64] }, (c) => {
+    const base = c.local(I64);
+    const length = c.local(I64);
+    const n = c.local(I64);
+    // mmap(NULL, MAX_STREAM_BYTES, PROT_READ|PROT_WRITE,
+    //      MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE, -1, 0)
+    c.i64(9n).i64(0n).i64(BigInt(MAX_STREAM_BYTES)).i64(3n).i64(0x4022n).i64(-1n).i64(0n);
+    c.call(X86.syscall6).localSet(base);
+    c.op(0x02, 0x40, 0x03, 0x40); // block loop
+    // n = read(0, base + length, MAX_STREAM_BYTES - length)
+    c.i64(0n).i64(0n).localGet(base).localGet(length).op(0x7c);
+    c.i64(BigInt(MAX_STREAM_BYTES)).localGet(length).op(0x7d).i64(0n).i64(0n).i64(0n);
+    c.call(X86.syscall6).localSet(n);
+    c.localGet(n).i64(0n).op(0x57, 0x0d, 0x01); // n <= 0: br 1
+    c.localGet(length).localGet(n).op(0x7c).localSet(length);
+    c.op(0x0c, 0x00, 0x0b, 0x0b);
+    c.localGet(base);
+  });
+  const helpers: Helpers = { put, begin, value, end, maskAt, readStdin };
   if (merged.memory)
     helpers.hashMemory = addFunction(
       merged,
@@ -241,32 +253,38 @@ function addHelpers(merged: MergedModule): Helpers {
   return helpers;
 }
 
-function record(c: Code, h: Helpers, k: number, separator: string): void {
-  c.i32(k).i32(separator.charCodeAt(0)).call(h.begin);
+/** Starts the output line of the command whose number is in local 0. */
+function record(c: Code, h: Helpers, separator: string): void {
+  c.localGet(0).i32(separator.charCodeAt(0)).call(h.begin);
 }
 
+function recordFailure(c: Code, h: Helpers, code: string): void {
+  record(c, h, "!");
+  c.i32(code.charCodeAt(0)).call(h.put).call(h.end);
+}
+
+/** Creates an instance: link check, segments, start function (spec 4.5.4). */
 function buildInstantiate(
   c: Code,
   h: Helpers,
   merged: MergedModule,
-  k: number,
   layout: InstanceLayout,
 ): void {
   if (layout.staticInit) {
-    record(c, h, k, ":");
+    record(c, h, ":");
     c.call(h.end);
     return;
   }
   if (layout.importedMemoryMin !== undefined) {
     c.op(0x3f, 0x00).i32(layout.importedMemoryMin).op(0x49, 0x04, 0x40); // size < min: if
-    record(c, h, k, "!");
-    c.i32("L".charCodeAt(0)).call(h.put).call(h.end).op(0x0f, 0x0b);
+    recordFailure(c, h, "L");
+    c.op(0x0f, 0x0b);
   }
   const tableSize = merged.table?.type.limits.min ?? 0;
   for (const seg of layout.dynamicElems) {
+    // Tables cannot grow without reference types, so the check is static.
     if (seg.offset + seg.length > tableSize) {
-      record(c, h, k, "!");
-      c.i32("T".charCodeAt(0)).call(h.put).call(h.end);
+      recordFailure(c, h, "T");
       return;
     }
     c.i32(seg.offset).i32(0).i32(seg.length);
@@ -276,80 +294,142 @@ function buildInstantiate(
   for (const seg of layout.dynamicDatas) {
     c.i64(BigInt(seg.offset) + BigInt(seg.length));
     c.op(0x3f, 0x00, 0xad).i64(65536n).op(0x7e, 0x56, 0x04, 0x40); // > size: if
-    record(c, h, k, "!");
-    c.i32("M".charCodeAt(0)).call(h.put).call(h.end).op(0x0f, 0x0b);
+    recordFailure(c, h, "M");
+    c.op(0x0f, 0x0b);
     c.i32(seg.offset).i32(0).i32(seg.length);
     c.op(0xfc).w.u32(8).u32(seg.index).byte(0);
     c.op(0xfc).w.u32(9).u32(seg.index);
   }
   if (layout.start !== undefined) {
-    c.i32(k).call(h.maskAt).i32(CHAR_2).op(0x47, 0x04, 0x40);
+    c.localGet(0).call(h.maskAt).i32(CHAR_2).op(0x47, 0x04, 0x40);
     c.call(layout.start).op(0x0b);
   }
-  record(c, h, k, ":");
+  record(c, h, ":");
   c.call(h.end);
+}
+
+/** Loads argument `i` from the stream (pointer in local 1) as `type`. */
+function loadArgument(c: Code, i: number, type: ValType): void {
+  c.localGet(1).i64(BigInt(8 * i)).op(0x7c).call(X86.nativeLoad64);
+  if (type === I32) c.op(0xa7);
+  else if (type === F32) c.op(0xa7, 0xbe);
+  else if (type === F64) c.op(0xbf);
+  else if (type !== I64) throw new Error(`cannot pass a value of type 0x${type.toString(16)}`);
 }
 
 function buildInvoke(
   c: Code,
   h: Helpers,
   merged: MergedModule,
-  k: number,
-  cmd: Extract<DriverCommand, { kind: "invoke" }>,
+  op: Extract<Operation, { kind: "invoke" }>,
 ): void {
-  const type = merged.funcType(cmd.func);
-  for (const arg of cmd.args) c.constant(arg);
-  c.call(cmd.func);
+  const type = merged.funcType(op.func);
+  type.params.forEach((t, i) => loadArgument(c, i, t));
+  c.call(op.func);
   const locals = type.results.map((t) => c.local(t));
   for (let i = locals.length - 1; i >= 0; i--) c.localSet(locals[i]);
-  record(c, h, k, ":");
+  record(c, h, ":");
   type.results.forEach((t, i) => c.localGet(locals[i]).toBits(t).call(h.value));
-  for (const g of cmd.observeGlobals ?? []) c.globalGet(g.index).toBits(g.type).call(h.value);
-  if (cmd.hashMemory && h.hashMemory !== undefined) c.call(h.hashMemory).call(h.value);
+  for (const g of op.observeGlobals ?? []) c.globalGet(g.index).toBits(g.type).call(h.value);
+  if (op.hashMemory && h.hashMemory !== undefined) c.call(h.hashMemory).call(h.value);
   c.call(h.end);
 }
 
 /**
- * Adds the driver to `merged`: one function per command, `main` that runs
- * them in order under the argv mask, and a start function that runs
- * `firstStart` (the first instance's start function) unless the mask says
- * otherwise.
+ * Adds a function that calls operation function `slot` with (k, args),
+ * through a br_table over nested blocks.
+ */
+function addDispatch(merged: MergedModule, opFuncs: number[]): number {
+  const type = { params: [I32, I32, I64], results: [] };
+  return addFunction(merged, "driver.dispatch", type, (c) => {
+    const n = opFuncs.length;
+    c.op(0x02, 0x40); // block $done
+    for (let i = 0; i < n; i++) c.op(0x02, 0x40);
+    c.localGet(0).op(0x0e).w.u32(n);
+    for (let i = 0; i <= n; i++) c.w.u32(i);
+    opFuncs.forEach((f, i) => {
+      c.op(0x0b); // end of the block for case i
+      c.localGet(1).localGet(2).call(f);
+      c.op(0x0c).w.u32(n - 1 - i);
+    });
+    c.op(0x0b);
+  });
+}
+
+/**
+ * Adds the driver to `merged`: one function per operation, `main` that
+ * reads the command stream from stdin and runs it under the argv mask, and
+ * a start function that runs `firstStart` (the first instance's start
+ * function) unless the mask says otherwise.
  */
 export function addDriver(
   merged: MergedModule,
-  commands: DriverCommand[],
+  operations: Operation[],
   firstStart?: number,
 ): void {
   const h = addHelpers(merged);
-  const voidType = { params: [], results: [] };
-  const cmdFuncs = commands.map((cmd, k) =>
-    addFunction(merged, `driver.command${k}`, voidType, (c) => {
-      switch (cmd.kind) {
+  const opType = { params: [I32, I64], results: [] };
+  const opFuncs = operations.map((op, i) =>
+    addFunction(merged, `driver.${op.kind}${i}`, opType, (c) => {
+      switch (op.kind) {
         case "instantiate":
-          buildInstantiate(c, h, merged, k, cmd.layout);
+          buildInstantiate(c, h, merged, op.layout);
           break;
         case "invoke":
-          buildInvoke(c, h, merged, k, cmd);
+          buildInvoke(c, h, merged, op);
           break;
         case "get":
-          record(c, h, k, ":");
-          c.globalGet(cmd.global).toBits(cmd.type).call(h.value).call(h.end);
+          record(c, h, ":");
+          c.globalGet(op.global).toBits(op.type).call(h.value).call(h.end);
           break;
       }
     }),
   );
+  const dispatch = addDispatch(merged, opFuncs);
   const main = addFunction(merged, "driver.main", { params: [], results: [I32] }, (c) => {
-    cmdFuncs.forEach((f, k) => {
-      c.i32(k).call(h.maskAt).i32(CHAR_1).op(0x47, 0x04, 0x40).call(f).op(0x0b);
-    });
+    const cursor = c.local(I64);
+    const k = c.local(I32);
+    const n = c.local(I32);
+    c.call(h.readStdin).localSet(cursor);
+    c.localGet(cursor).call(X86.nativeLoad64).op(0xa7).localSet(n);
+    c.localGet(cursor).i64(8n).op(0x7c).localSet(cursor);
+    c.op(0x02, 0x40, 0x03, 0x40); // block loop
+    c.localGet(k).localGet(n).op(0x4f, 0x0d, 0x01); // k >= n: br 1
+    c.localGet(k).call(h.maskAt).i32(CHAR_1).op(0x47, 0x04, 0x40); // mask != '1': if
+    c.localGet(cursor).call(X86.nativeLoad64).op(0xa7);
+    c.localGet(k);
+    c.localGet(cursor).i64(16n).op(0x7c);
+    c.call(dispatch);
+    c.op(0x0b);
+    // cursor += 16 + 8 * argument count
+    c.localGet(cursor).i64(16n).op(0x7c);
+    c.localGet(cursor).i64(8n).op(0x7c).call(X86.nativeLoad64).i64(8n).op(0x7e, 0x7c);
+    c.localSet(cursor);
+    c.localGet(k).i32(1).op(0x6a).localSet(k);
+    c.op(0x0c, 0x00, 0x0b, 0x0b); // br loop, end, end
     c.i32(0);
   });
   merged.exports.push({ name: "main", index: main });
   if (firstStart !== undefined) {
-    merged.start = addFunction(merged, "driver.start", voidType, (c) => {
+    merged.start = addFunction(merged, "driver.start", { params: [], results: [] }, (c) => {
       c.i32(0).call(h.maskAt).i32(CHAR_0).op(0x46, 0x04, 0x40).call(firstStart).op(0x0b);
     });
   }
+}
+
+/** Encodes commands as the driver's stdin stream. */
+export function encodeCommands(commands: DriverCommand[]): Uint8Array {
+  const words: bigint[] = [BigInt(commands.length)];
+  for (const cmd of commands) {
+    words.push(BigInt(cmd.operation), BigInt(cmd.args.length));
+    for (const arg of cmd.args) words.push(BigInt.asUintN(64, arg.bits));
+  }
+  if (words.length * 8 > MAX_STREAM_BYTES)
+    throw new Error(`command stream of ${words.length * 8} bytes exceeds ${MAX_STREAM_BYTES}`);
+  const bytes = new Uint8Array(words.length * 8);
+  const view = new DataView(bytes.buffer);
+  words.forEach((w, i) => view.setBigUint64(8 * i, w, true));
+  return bytes;
 }
 
 export interface RunRecord {

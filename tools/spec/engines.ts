@@ -3,12 +3,12 @@
 // intrinsics (to check the spec runner itself, and as the fuzzer's
 // reference).
 
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { BuildError, Engine, Program, RejectResult } from "./script.ts";
 import { ProcessResult, runInV8 } from "./v8-process.ts";
-import { compileUser, rejectCheck } from "./compiler.ts";
+import { compileUser, rejectCheck, rejectCheckCli } from "./compiler.ts";
 
 export class V8Engine implements Engine {
   readonly name = "v8";
@@ -17,11 +17,11 @@ export class V8Engine implements Engine {
   async prepare(wasm: Uint8Array): Promise<Program> {
     let module: WebAssembly.Module;
     try {
-      module = new WebAssembly.Module(wasm);
+      module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
     } catch (error) {
       throw new BuildError(`V8 rejected the merged module: ${(error as Error).message}`);
     }
-    return { run: async (mask: string) => runInV8(module, [mask]) };
+    return { run: async (mask: string, stdin: Uint8Array) => runInV8(module, [mask], stdin) };
   }
 
   async checkRejected(wasmPath: string): Promise<RejectResult> {
@@ -31,33 +31,41 @@ export class V8Engine implements Engine {
   }
 }
 
-/** Runs an executable with one argument; stderr and stdout are captured. */
+/** Runs an executable with `stdin` as input; stdout and stderr are captured. */
 export function runExecutable(
   file: string,
   args: string[],
+  stdin: Uint8Array,
   timeoutMs: number,
 ): Promise<ProcessResult> {
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8", env: {} },
-      (error, stdout, stderr) => {
-        if (!error) {
-          resolve({ stdout, stderr, status: 0 });
-          return;
-        }
-        const e = error as NodeJS.ErrnoException & {
-          code?: number | string;
-          killed?: boolean;
-          signal?: string;
-        };
-        if (e.killed && e.signal === "SIGTERM")
-          resolve({ stdout, stderr, status: null, timedOut: true });
-        else if (typeof e.code === "number") resolve({ stdout, stderr, status: e.code });
-        else resolve({ stdout, stderr, status: null, signal: e.signal ?? String(e.code) });
-      },
-    );
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: {}, stdio: ["pipe", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    // The process may exit before it reads all of stdin (a trap at start-up).
+    child.stdin.on("error", () => {});
+    child.stdin.end(stdin);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (status, signal) => {
+      clearTimeout(timer);
+      resolve({
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+        status: timedOut ? null : status,
+        signal: signal ?? undefined,
+        timedOut,
+      });
+    });
   });
 }
 
@@ -76,11 +84,14 @@ export class NativeEngine implements Engine {
     const base = path.join(this.outDir, label.replace(/[^A-Za-z0-9_.-]/g, "_"));
     fs.writeFileSync(`${base}.wasm`, wasm);
     await compileUser(`${base}.wasm`, base);
-    return { run: (mask: string) => runExecutable(base, [mask], this.timeoutMs) };
+    return {
+      run: (mask: string, stdin: Uint8Array) => runExecutable(base, [mask], stdin, this.timeoutMs),
+    };
   }
 
-  async checkRejected(wasmPath: string, label: string): Promise<RejectResult> {
+  async checkRejected(wasmPath: string, label: string, viaCli: boolean): Promise<RejectResult> {
+    if (!viaCli) return rejectCheck(wasmPath);
     const base = path.join(this.outDir, "rejected", label.replace(/[^A-Za-z0-9_.-]/g, "_"));
-    return rejectCheck(wasmPath, base);
+    return rejectCheckCli(wasmPath, base);
   }
 }

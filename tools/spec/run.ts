@@ -19,16 +19,19 @@ interface Options {
   jobs: number;
   names: string[];
   maxPrinted: number;
+  keep: boolean;
 }
 
 function usage(message: string): never {
   console.error(`${message}
-usage: npm run test:spec -- [--engine native|v8] [--jobs N] [--max-printed N] [NAME...]
+usage: npm run test:spec -- [--engine native|v8] [--jobs N] [--max-printed N] [--keep] [NAME...]
   --engine       native (default): compile with tools/aot --target user and run
                  the executables; v8: run the same merged modules in node's V8
   --jobs         worker processes (default: the number of CPUs)
   --max-printed  failures printed in full on the console (default 200); all
                  of them go to build/spec-summary.txt
+  --keep         keep the merged modules, nasm sources and executables in
+                 build/spec/bin-ENGINE-PID
   NAME           .wast files to run, without the extension (default: all)`);
   process.exit(2);
 }
@@ -39,6 +42,7 @@ function parseOptions(argv: string[]): Options {
     jobs: os.cpus().length,
     names: [],
     maxPrinted: 200,
+    keep: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -49,6 +53,7 @@ function parseOptions(argv: string[]): Options {
       options.engine = engine;
     } else if (arg === "--jobs") options.jobs = Math.max(1, Number(value()) || 1);
     else if (arg === "--max-printed") options.maxPrinted = Number(value()) || 0;
+    else if (arg === "--keep") options.keep = true;
     else if (arg.startsWith("-")) usage(`unknown option ${arg}`);
     else options.names.push(arg.replace(/\.wast$/, ""));
   }
@@ -189,7 +194,9 @@ async function main(): Promise<void> {
     wasts = wasts.filter((f) => options.names.includes(path.basename(f, ".wast")));
   }
   const jsons = wasts.map((f) => convert(path.join(suite, f), outRoot));
-  const results = await runAll(jsons, options, path.join(outRoot, `bin-${options.engine}`));
+  // A directory per run, because several runs may share the work tree.
+  const binDir = path.join(outRoot, `bin-${options.engine}-${process.pid}`);
+  const results = await runAll(jsons, options, binDir);
   const seconds = (Date.now() - started) / 1000;
 
   const failures: string[] = [];
@@ -217,6 +224,8 @@ async function main(): Promise<void> {
   for (const line of summary) console.log(line);
   console.log("");
   console.log(last);
+  if (!options.keep) fs.rmSync(binDir, { recursive: true, force: true });
+  else console.log(`executables and their nasm sources: ${binDir}`);
   process.exitCode = failed > 0 ? 1 : 0;
 }
 

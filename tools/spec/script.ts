@@ -34,9 +34,11 @@ import {
   MASK_NO_START,
   MASK_RUN,
   MASK_SKIP,
+  Operation,
   RunRecord,
   Value,
   addDriver,
+  encodeCommands,
   parseRecords,
 } from "./driver.ts";
 import { ProcessResult } from "./v8-process.ts";
@@ -85,12 +87,16 @@ export interface Engine {
   readonly looseTrapKinds: boolean;
   /** Builds the program for a merged module; `label` names its files. */
   prepare(wasm: Uint8Array, label: string): Promise<Program>;
-  /** Checks that the compiler rejects an invalid or malformed module. */
-  checkRejected(wasmPath: string, label: string): Promise<RejectResult>;
+  /**
+   * Checks that the compiler rejects an invalid or malformed module, through
+   * its command line when `viaCli` is set (slower: a node start-up each).
+   */
+  checkRejected(wasmPath: string, label: string, viaCli: boolean): Promise<RejectResult>;
 }
 
 export interface Program {
-  run(mask: string): Promise<ProcessResult>;
+  /** Runs the program with the command mask as argv[1] and `stdin` as input. */
+  run(mask: string, stdin: Uint8Array): Promise<ProcessResult>;
 }
 
 export interface RejectResult {
@@ -485,8 +491,10 @@ export class ScriptRunner {
     return [...byRoot.values()];
   }
 
-  /** Merges a group's instances and generates its driver commands. */
-  private build(group: Group): { wasm: Uint8Array; indices: number[] } | undefined {
+  /** Merges a group's instances and generates its driver and commands. */
+  private build(
+    group: Group,
+  ): { wasm: Uint8Array; stream: Uint8Array; indices: number[] } | undefined {
     const merged = new MergedModule();
     const members = group.instances.filter((i) => i.id !== SPECTEST);
     const imports = (kind: number) =>
@@ -524,6 +532,17 @@ export class ScriptRunner {
     }
     const commands: DriverCommand[] = [];
     const indices: number[] = [];
+    const operations: Operation[] = [];
+    const operationIds = new Map<string, number>();
+    const operationOf = (key: string, make: () => Operation): number => {
+      let id = operationIds.get(key);
+      if (id === undefined) {
+        id = operations.length;
+        operations.push(make());
+        operationIds.set(key, id);
+      }
+      return id;
+    };
     for (const index of group.scriptIndex) {
       const c = this.commands[index];
       const instId = this.target[index];
@@ -534,7 +553,7 @@ export class ScriptRunner {
         continue;
       }
       try {
-        commands.push(this.driverCommand(c, layout));
+        commands.push(this.driverCommand(c, inst, layout, operationOf));
         indices.push(index);
       } catch (error) {
         if (!(error instanceof MergeConflict)) throw error;
@@ -545,22 +564,34 @@ export class ScriptRunner {
     const firstLayout = layouts.get(first.id);
     addDriver(
       merged,
-      commands,
+      operations,
       firstLayout?.staticInit && indices[0] !== undefined ? firstLayout.start : undefined,
     );
-    return { wasm: merged.encode(), indices };
+    return { wasm: merged.encode(), stream: encodeCommands(commands), indices };
   }
 
-  private driverCommand(c: JsonCommand, layout: InstanceLayout): DriverCommand {
-    if (!c.action) return { kind: "instantiate", layout };
+  private driverCommand(
+    c: JsonCommand,
+    inst: Instance,
+    layout: InstanceLayout,
+    operationOf: (key: string, make: () => Operation) => number,
+  ): DriverCommand {
+    if (!c.action)
+      return { operation: operationOf(`new ${inst.id}`, () => ({ kind: "instantiate", layout })), args: [] };
     const ext = layout.exports.get(c.action.field);
     if (!ext) throw new MergeConflict(`export "${c.action.field}" not found`);
     if (c.action.type === "get") {
       if (ext.kind !== KIND_GLOBAL) throw new MergeConflict(`"${c.action.field}" is not a global`);
-      return { kind: "get", global: ext.index, type: ext.type.type };
+      const operation = operationOf(`get ${ext.index}`, () => ({
+        kind: "get",
+        global: ext.index,
+        type: ext.type.type,
+      }));
+      return { operation, args: [] };
     }
     if (ext.kind !== KIND_FUNC) throw new MergeConflict(`"${c.action.field}" is not a function`);
-    return { kind: "invoke", func: ext.index, args: (c.action.args ?? []).map(toValue) };
+    const operation = operationOf(`invoke ${ext.index}`, () => ({ kind: "invoke", func: ext.index }));
+    return { operation, args: (c.action.args ?? []).map(toValue) };
   }
 
   private async runGroup(group: Group): Promise<void> {
@@ -581,7 +612,7 @@ export class ScriptRunner {
         });
       return;
     }
-    const observations = await observe(program, built.indices.length, (k) =>
+    const observations = await observe(program, built.stream, built.indices.length, (k) =>
       this.commands[built.indices[k]].action === undefined &&
       this.hasStart(built.indices[k]),
     );
@@ -649,15 +680,21 @@ export class ScriptRunner {
 
   /** Checks assert_invalid and assert_malformed: the compiler must reject. */
   private async checkRejections(): Promise<void> {
+    const checkedViaCli = new Set<string>();
     for (const [index, c] of this.commands.entries()) {
       if (c.type !== "assert_invalid" && c.type !== "assert_malformed") continue;
       if (c.module_type === "text") {
         this.set(index, { status: "skip", reason: "text-format module (tests the text parser)" });
         continue;
       }
+      // The first module of each kind per script goes through the command
+      // line, to check its exit status and output; the others in process.
+      const viaCli = !checkedViaCli.has(c.type);
+      checkedViaCli.add(c.type);
       const result = await this.engine.checkRejected(
         path.join(this.dir(), c.filename!),
         `${path.basename(this.jsonPath, ".json")}.${c.line}`,
+        viaCli,
       );
       const command = `${c.type} ${c.filename} "${c.text}"`;
       if (!result.rejected)
@@ -693,13 +730,14 @@ const FAILURE_MESSAGES: Record<string, string> = {
  */
 export async function observe(
   program: Program,
+  stream: Uint8Array,
   count: number,
   hasStart: (k: number) => boolean,
 ): Promise<(Observation | undefined)[]> {
   const mask = new Array<string>(count).fill(MASK_RUN);
   const result: (Observation | undefined)[] = new Array(count);
   for (let attempt = 0; attempt <= 2 * count + 1; attempt++) {
-    const run = await program.run(mask.join(""));
+    const run = await program.run(mask.join(""), stream);
     const records: RunRecord[] = parseRecords(run.stdout);
     const seen = new Set<number>();
     for (const r of records) {

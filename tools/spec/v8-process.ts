@@ -22,7 +22,8 @@ class ProcessExit extends Error {
 
 const STACK_BASE = 0x7ffe00000000n;
 const MMAP_BASE = 0x7f0000000000n;
-const REGION_SIZE = 0x100000n;
+const REGION_SPACING = 0x10000000n;
+const STACK_SIZE = 0x100000;
 
 /** Maps V8's trap messages (node 20) to the user target's trap kinds. */
 const V8_TRAPS: [RegExp, string][] = [
@@ -50,14 +51,19 @@ export function v8TrapKind(error: unknown): string | undefined {
  * Instantiates `module` and calls its `main` with argv = [program, ...args],
  * emulating the user target's start-up, system calls and trap reporting.
  */
-export function runInV8(module: WebAssembly.Module, args: string[]): ProcessResult {
+export function runInV8(
+  module: WebAssembly.Module,
+  args: string[],
+  stdin: Uint8Array = new Uint8Array(0),
+): ProcessResult {
   const regions: { base: bigint; bytes: Uint8Array }[] = [];
   const encoder = new TextEncoder();
   let stdout = "";
   let stderr = "";
 
   // Initial stack: argc, argv pointers, NULL, then the strings.
-  const stack = new Uint8Array(Number(REGION_SIZE));
+  const stack = new Uint8Array(STACK_SIZE);
+  let stdinOffset = 0;
   const stackView = new DataView(stack.buffer);
   const argv = ["program", ...args];
   stackView.setBigUint64(0, BigInt(argv.length), true);
@@ -81,6 +87,14 @@ export function runInV8(module: WebAssembly.Module, args: string[]): ProcessResu
 
   const syscall6 = (nr: bigint, a1: bigint, a2: bigint, a3: bigint): bigint => {
     switch (nr) {
+      case 0n: {
+        if (a1 !== 0n) return -9n;
+        const n = Math.min(Number(a3), stdin.length - stdinOffset);
+        const { region, offset } = locate(BigInt.asUintN(64, a2), n);
+        region.bytes.set(stdin.subarray(stdinOffset, stdinOffset + n), offset);
+        stdinOffset += n;
+        return BigInt(n);
+      }
       case 1n: {
         const { region, offset } = locate(BigInt.asUintN(64, a2), Number(a3));
         const text = new TextDecoder().decode(
@@ -92,8 +106,8 @@ export function runInV8(module: WebAssembly.Module, args: string[]): ProcessResu
         return a3;
       }
       case 9n: {
-        const base = MMAP_BASE + BigInt(regions.length) * REGION_SIZE;
-        if (a2 > REGION_SIZE) return -12n;
+        const base = MMAP_BASE + BigInt(regions.length) * REGION_SPACING;
+        if (a2 > REGION_SPACING) return -12n;
         regions.push({ base, bytes: new Uint8Array(Number(a2)) });
         return base;
       }
