@@ -24,8 +24,13 @@ const CHAR_EOF: u8 = 0x04; // ^D (VEOF)
 const CHAR_INTR: u8 = 0x03; // ^C (VINTR)
 const CHAR_BACKSPACE: u8 = 0x08;
 const CHAR_DEL: u8 = 0x7f; // VERASE on most terminals
+const CHAR_KILL: u8 = 0x15; // ^U (VKILL)
+const CHAR_WERASE: u8 = 0x17; // ^W (VWERASE)
+const CHAR_TAB: u8 = 0x09;
 const CHAR_NL: u8 = 0x0a;
 const CHAR_CR: u8 = 0x0d;
+const CHAR_SPACE: u8 = 0x20;
+const CHAR_CARET: u8 = 0x5e;
 
 const ring: usize = memory.data(<i32>TTY_BUFFER_SIZE);
 let readIndex: u32 = 0;
@@ -50,8 +55,23 @@ function echoString(text: string): void {
   for (let i = 0; i < text.length; i++) echo(<u8>text.charCodeAt(i));
 }
 
+// Control characters other than tab and newline echo as "^X" (ECHOCTL).
+function echoesAsCaret(byte: u8): bool {
+  return byte < CHAR_SPACE && byte != CHAR_TAB && byte != CHAR_NL;
+}
+
+function echoInput(byte: u8): void {
+  if (echoesAsCaret(byte)) {
+    uartPutc(COM1, CHAR_CARET);
+    uartPutc(COM1, byte + 0x40);
+  } else {
+    echo(byte);
+  }
+}
+
 // Removes the last character of the line being typed, with all bytes of its
-// UTF-8 encoding, and erases it on screen. Assumes it took one column.
+// UTF-8 encoding, and erases it on screen.
+// NOTE: a tab is erased as one column, wherever it moved the cursor to.
 function eraseCharacter(): void {
   if (editIndex == commitIndex) return;
   editIndex--;
@@ -59,6 +79,18 @@ function eraseCharacter(): void {
     editIndex--;
   }
   echoString("\b \b");
+  if (echoesAsCaret(load<u8>(ringAt(editIndex)))) echoString("\b \b");
+}
+
+function lastByteIsBlank(): bool {
+  const byte = load<u8>(ringAt(editIndex - 1));
+  return byte == CHAR_SPACE || byte == CHAR_TAB;
+}
+
+// Removes the last word of the line being typed and the blanks after it.
+function eraseWord(): void {
+  while (editIndex != commitIndex && lastByteIsBlank()) eraseCharacter();
+  while (editIndex != commitIndex && !lastByteIsBlank()) eraseCharacter();
 }
 
 // Appends `byte` to the line being typed. The last free byte of the ring is
@@ -73,8 +105,8 @@ function appendByte(byte: u8, endsLine: bool): bool {
   return true;
 }
 
-// Processes one byte received from the terminal: edits the current line,
-// echoes, and completes the line on NL, CR or ^D. Returns true when a line
+// Processes one byte received from the terminal: edits the current line
+// (erase, ^U, ^W, ^C), echoes, and completes the line on NL, CR or ^D. Returns true when a line
 // was completed, so the caller wakes readers on ttyChannel(). Runs in the
 // interrupt handler: it must not allocate.
 export function ttyReceive(received: u8): bool {
@@ -83,6 +115,14 @@ export function ttyReceive(received: u8): bool {
 
   if (byte == CHAR_BACKSPACE || byte == CHAR_DEL) {
     eraseCharacter();
+    return false;
+  }
+  if (byte == CHAR_KILL) {
+    while (editIndex != commitIndex) eraseCharacter();
+    return false;
+  }
+  if (byte == CHAR_WERASE) {
+    eraseWord();
     return false;
   }
   if (byte == CHAR_INTR) {
@@ -104,7 +144,7 @@ export function ttyReceive(received: u8): bool {
     commitIndex = editIndex;
     return true;
   }
-  if (appendByte(byte, false)) echo(byte);
+  if (appendByte(byte, false)) echoInput(byte);
   return false;
 }
 

@@ -1,6 +1,6 @@
 // Boots the kernel in QEMU and types at the shell through the serial
-// console to check the tty line discipline: echo, erase, ^C, ^D, CR and
-// lines longer than the input ring.
+// console to check the tty line discipline: echo, erase, ^U, ^W, ^C, ^D,
+// CR and lines longer than the input ring.
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { SerialSession } from "../../tools/serial-session.ts";
@@ -53,6 +53,31 @@ describe("tty line discipline in QEMU", function () {
     const { echo, output } = await type("\x7f\x7fecho z\n");
     assert.equal(echo, "echo z");
     assert.equal(output, "z\n");
+  });
+
+  it("^U erases the whole line", async () => {
+    const { echo, output } = await type("echo junk\x15echo fresh\n");
+    assert.equal(echo, "echo junk" + ERASE.repeat(9) + "echo fresh");
+    assert.equal(output, "fresh\n");
+  });
+
+  it("^W erases the last word", async () => {
+    const { echo, output } = await type("echo one two\x17three\n");
+    assert.equal(echo, "echo one two" + ERASE.repeat(3) + "three");
+    assert.equal(output, "one three\n");
+  });
+
+  it("^W erases blanks before the word", async () => {
+    const { echo, output } = await type("echo one two \x17\x17x\n");
+    assert.equal(echo, "echo one two " + ERASE.repeat(4) + ERASE.repeat(4) + "x");
+    assert.equal(output, "x\n");
+  });
+
+  it("control characters echo as ^X", async () => {
+    // Erasing ^A takes two columns back.
+    const { echo, output } = await type("echo a\x01\x7fb\n");
+    assert.equal(echo, "echo a^A" + ERASE + ERASE + "b");
+    assert.equal(output, "ab\n");
   });
 
   it("^C discards the line", async () => {
