@@ -30,6 +30,9 @@ export function kmain(magic: u32, mbi: u32): void {
   if (magic != MULTIBOOT_MAGIC) {
     panic("boot: multiboot magic 0x" + magic.toString(16) + ", expected 0x" + MULTIBOOT_MAGIC.toString(16));
   }
+  if (<u64>mbi >= STATIC_DATA_START) {
+    panic("boot: multiboot information at 0x" + mbi.toString(16) + " lies in the kernel's static data");
+  }
   const info = parseMultiboot(mbi);
   const test = commandLineValue(info.commandLine, "test");
   setPanicExitsQemu(test !== null && test != "0");

@@ -11,8 +11,9 @@
 // __stack_pointer up to __heap_base, but every process has its own kernel
 // stack. So a switch moves the outgoing process's shadow slots into its
 // Process object, where the collector traces them, and puts the incoming
-// process's slots back. All switches pass through switchTo, so the saved
-// __stack_pointer of every process points into the same frame layout.
+// process's slots back. Each process gets back the __stack_pointer it
+// saved, so its own frames line up again however the compiler inlined the
+// switch path.
 import { DIRECT_MAP } from "../memory/paging";
 import { panic } from "../panic/panic";
 import { Process, ProcessState, processes } from "./process";
