@@ -40,6 +40,7 @@ export function decodeModule(bytes: Uint8Array): Module {
     importedGlobals: 0,
     funcNames: new Map(),
     globalNames: new Map(),
+    offsets: { funcTypes: [], tables: [], memories: [] },
   };
   let declaredFuncs = 0;
   let lastId = 0;
@@ -79,15 +80,22 @@ export function decodeModule(bytes: Uint8Array): Module {
         break;
       case 3:
         readVector(section, () => {
+          module.offsets.funcTypes.push(section.offset);
           module.funcTypes.push(section.u32());
           declaredFuncs++;
         });
         break;
       case 4:
-        readVector(section, () => module.tables.push(readTableType(section)));
+        readVector(section, () => {
+          module.offsets.tables.push(section.offset);
+          module.tables.push(readTableType(section));
+        });
         break;
       case 5:
-        readVector(section, () => module.memories.push(readLimits(section)));
+        readVector(section, () => {
+          module.offsets.memories.push(section.offset);
+          module.memories.push(readLimits(section));
+        });
         break;
       case 6:
         readVector(section, () => {
@@ -102,7 +110,7 @@ export function decodeModule(bytes: Uint8Array): Module {
           const name = section.name();
           const kindByte = section.u8();
           if (kindByte > 3) section.fail(`malformed export kind ${kindByte}`, offset);
-          const exp: Export = { name, kind: externKinds[kindByte], index: section.u32() };
+          const exp: Export = { name, kind: externKinds[kindByte], index: section.u32(), offset };
           if (names.has(name)) section.fail("duplicate export name", offset);
           names.add(name);
           module.exports.push(exp);
@@ -110,6 +118,7 @@ export function decodeModule(bytes: Uint8Array): Module {
         break;
       }
       case 8:
+        module.offsets.start = section.offset;
         module.start = section.u32();
         break;
       case 9:
@@ -184,6 +193,7 @@ function readImport(reader: Reader, module: Module): void {
   const kind = reader.u8();
   switch (kind) {
     case 0: {
+      module.offsets.funcTypes.push(reader.offset);
       const typeIndex = reader.u32();
       module.imports.push({ kind: "func", module: moduleName, name, typeIndex });
       module.funcTypes.push(typeIndex);
@@ -191,12 +201,14 @@ function readImport(reader: Reader, module: Module): void {
       break;
     }
     case 1: {
+      module.offsets.tables.push(reader.offset);
       const table = readTableType(reader);
       module.imports.push({ kind: "table", module: moduleName, name, table });
       module.tables.push(table);
       break;
     }
     case 2: {
+      module.offsets.memories.push(reader.offset);
       const limits = readLimits(reader);
       module.imports.push({ kind: "memory", module: moduleName, name, limits });
       module.memories.push(limits);

@@ -46,6 +46,7 @@ export interface Export {
   name: string;
   kind: ExternKind;
   index: number;
+  offset: number;
 }
 
 export type BlockType =
@@ -112,4 +113,12 @@ export interface Module {
   importedGlobals: number;
   funcNames: Map<number, string>;
   globalNames: Map<number, string>;
+  // Byte offsets of entries, for error messages: the type index of each
+  // function, each table and memory type, and the start section.
+  offsets: {
+    funcTypes: number[];
+    tables: number[];
+    memories: number[];
+    start?: number;
+  };
 }

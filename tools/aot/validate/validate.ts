@@ -21,19 +21,21 @@ export function validateModule(module: Module): void {
   const fail = (message: string, offset?: number): never => {
     throw new InvalidError(message, offset);
   };
-  for (const typeIndex of module.funcTypes) {
-    if (typeIndex >= module.types.length) fail(`unknown type ${typeIndex}`);
-  }
-  if (module.tables.length > 1) fail("multiple tables");
-  if (module.memories.length > 1) fail("multiple memories");
-  for (const table of module.tables) checkLimits(table.limits, 0xffffffff, "table size");
-  for (const memory of module.memories) {
-    checkLimits(memory, maxPages, "memory size must be at most 65536 pages (4GiB)");
-  }
+  module.funcTypes.forEach((typeIndex, i) => {
+    if (typeIndex >= module.types.length) fail(`unknown type ${typeIndex}`, module.offsets.funcTypes[i]);
+  });
+  // Several tables are valid with reference types; lowering rejects them.
+  if (module.memories.length > 1) fail("multiple memories", module.offsets.memories[1]);
+  module.tables.forEach((table, i) => {
+    checkLimits(table.limits, 0xffffffff, "table size", module.offsets.tables[i]);
+  });
+  module.memories.forEach((memory, i) => {
+    checkLimits(memory, maxPages, "memory size must be at most 65536 pages (4GiB)", module.offsets.memories[i]);
+  });
 
   for (let i = module.importedGlobals; i < module.globals.length; i++) {
     const init = module.globalInits[i]!;
-    checkConstExpr(module, init, module.globals[i].type, i);
+    checkConstExpr(module, init, module.globals[i].type, module.importedGlobals);
   }
   for (const exp of module.exports) {
     const count =
@@ -44,12 +46,16 @@ export function validateModule(module: Module): void {
           : exp.kind === "memory"
             ? module.memories.length
             : module.globals.length;
-    if (exp.index >= count) fail(`unknown ${exp.kind} ${exp.index} in export "${exp.name}"`);
+    const kind = exp.kind === "func" ? "function" : exp.kind;
+    if (exp.index >= count) fail(`unknown ${kind} ${exp.index} in export "${exp.name}"`, exp.offset);
   }
   if (module.start !== undefined) {
-    if (module.start >= module.funcTypes.length) fail(`unknown function ${module.start}`);
+    const offset = module.offsets.start;
+    if (module.start >= module.funcTypes.length) fail(`unknown function ${module.start}`, offset);
     const type = module.types[module.funcTypes[module.start]];
-    if (type.params.length || type.results.length) fail("start function must have type [] -> []");
+    if (type.params.length || type.results.length) {
+      fail("start function must have type [] -> []", offset);
+    }
   }
   for (const elem of module.elems) {
     if (elem.mode === "active") {
@@ -72,12 +78,12 @@ export function validateModule(module: Module): void {
   });
 }
 
-function checkLimits(limits: Limits, bound: number, message: string): void {
+function checkLimits(limits: Limits, bound: number, message: string, offset: number): void {
   if (limits.min > bound || (limits.max !== undefined && limits.max > bound)) {
-    throw new InvalidError(message);
+    throw new InvalidError(message, offset);
   }
   if (limits.max !== undefined && limits.min > limits.max) {
-    throw new InvalidError("size minimum must not be greater than maximum");
+    throw new InvalidError("size minimum must not be greater than maximum", offset);
   }
 }
 
@@ -177,14 +183,14 @@ class FunctionValidator {
   private pop(expected?: StackType): StackType {
     const frame = this.frames[this.frames.length - 1];
     if (this.values.length === frame.height) {
-      if (frame.unreachable) return expected ?? "unknown";
+      if (frame.unreachable) return "unknown";
       this.fail(`type mismatch: expected ${expected ?? "a value"} but the stack is empty`);
     }
     const actual = this.values.pop()!;
     if (expected !== undefined && expected !== "unknown" && actual !== "unknown" && actual !== expected) {
       this.fail(`type mismatch: expected ${expected}, found ${actual}`);
     }
-    return actual === "unknown" ? (expected ?? "unknown") : actual;
+    return actual;
   }
 
   private popAll(types: ValType[]): void {
