@@ -55,7 +55,7 @@ export class OpenFile {
     return mode == O_WRONLY || mode == O_RDWR;
   }
 
-  // The inode behind this description, or null for a device.
+  // Returns the inode behind this description, or null for a device.
   inode(): Inode | null {
     return null;
   }
