@@ -15,6 +15,10 @@ const MAP_ANONYMOUS: i32 = 0x20;
 
 // The heap may grow this far past the end of the program's data.
 const BRK_MAX: u64 = 1 << 30;
+// Largest single mmap: the user target's whole 4 GiB linear memory. Every
+// page is mapped at once (to the zero frame), so the limit bounds the
+// time and page-table memory one call can take.
+const MMAP_MAX: u64 = <u64>4 << 30;
 
 function pageUp(value: u64): u64 {
   return (value + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
@@ -40,12 +44,15 @@ export function mapZeroRange(vm: VmSpace, start: u64, end: u64, flags: u64): boo
   return true;
 }
 
+// Unmaps every page in [start, end); skips unmapped regions quickly, so a
+// huge range costs time only for what is mapped.
 export function unmapRange(vm: VmSpace, start: u64, end: u64): void {
-  for (let va = start; va < end; va += PAGE_SIZE) vm.unmap(va);
+  for (let va = vm.nextMapped(start); va < end; va = vm.nextMapped(va + PAGE_SIZE)) vm.unmap(va);
 }
 
 export function sysMmap(addr: u64, length: u64, prot: i32, flags: i32, fd: i32, offset: u64): i64 {
   if (length == 0 || length > USER_END) return -EINVAL;
+  if (length > MMAP_MAX) return -ENOMEM;
   const sharing = flags & (MAP_SHARED | MAP_PRIVATE);
   if (sharing == 0 || sharing == (MAP_SHARED | MAP_PRIVATE)) return -EINVAL;
   if ((flags & MAP_ANONYMOUS) == 0) return -ENODEV;
