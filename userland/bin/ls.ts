@@ -90,7 +90,7 @@ function listOperand(path: string, withHeader: bool): bool {
     if (!showAll && name.startsWith(".")) continue;
     names.push(name);
   }
-  names.sort((a: string, b: string): i32 => (a < b ? -1 : a > b ? 1 : 0));
+  names.sort(compareNames);
   let ok = true;
   for (let i = 0; i < names.length; i++) {
     if (!longFormat) {
@@ -109,6 +109,13 @@ function listOperand(path: string, withHeader: bool): bool {
   return ok;
 }
 
+// Orders names by UTF-16 code unit, which matches byte order for ASCII.
+function compareNames(a: string, b: string): i32 {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
 function printEntry(name: string, st: Stat): void {
   if (!longFormat) {
     print(name + "\n");
@@ -122,7 +129,10 @@ function printEntry(name: string, st: Stat): void {
 // Renders st_mode as ls(1) does: the type letter and three rwx triplets.
 function modeString(mode: u32): string {
   let type = mode & S_IFMT;
-  let out = type == S_IFDIR ? "d" : type == S_IFCHR ? "c" : type == S_IFLNK ? "l" : "-";
+  let out = "-";
+  if (type == S_IFDIR) out = "d";
+  else if (type == S_IFCHR) out = "c";
+  else if (type == S_IFLNK) out = "l";
   let letters = "rwxrwxrwx";
   for (let bit = 0; bit < 9; bit++) {
     let set = (mode & (<u32>1 << (8 - bit))) != 0;

@@ -5,7 +5,7 @@
 ;   argv[0] = ...
 ; one line per argument, then exits with status 0.
 ;
-; Start-up state (System V AMD64 ABI 3.4.1): [rsp] = argc, then the argv
+; Start-up state (System V AMD64 ABI initial stack): [rsp] = argc, then the argv
 ; pointers. System calls: rax = number, rdi, rsi, rdx; rcx and r11 are
 ; clobbered (Linux x86-64).
 

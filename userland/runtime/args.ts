@@ -1,5 +1,5 @@
-// Arguments and environment from the System V initial stack (System V AMD64
-// ABI 3.4.1): [sp] = argc, then argc argv pointers, NULL, envp pointers,
+// Arguments and environment from the initial process stack of the System V
+// AMD64 ABI: [sp] = argc, then argc argv pointers, NULL, envp pointers,
 // NULL. initialSp() is the rsp of the latest _start or resident resume, so
 // call these inside main(), never at top level: a resident program runs its
 // top-level code once at registration and main at every exec.

@@ -1,5 +1,5 @@
 // struct stat and struct linux_dirent64 as the Linux x86-64 kernel lays them
-// out (arch/x86/include/uapi/asm/stat.h, linux/dirent.h).
+// out (the layouts that fstat(2) and getdents64(2) fill in).
 
 import { close, fstat, getdents64, open, O_RDONLY } from "./syscall";
 import { CString } from "./cstring";
@@ -69,7 +69,7 @@ export class DirEntry {
   constructor(public ino: u64, public type: u8, public name: string) {}
 }
 
-// d_type values (linux/dirent.h, as in BSD).
+// d_type values of getdents64(2).
 export const DT_DIR: u8 = 4;
 export const DT_REG: u8 = 8;
 

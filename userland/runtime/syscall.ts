@@ -31,7 +31,7 @@ export const SYS_EXEC_SYS_REGISTER: i64 = 1000;
 export const SYS_EXEC_SYS_UNREGISTER: i64 = 1001;
 export const SYS_EXEC_SYS_RESIDENT_LIST: i64 = 1002;
 
-// open(2) flags and lseek(2) whence values (Linux asm-generic/fcntl.h).
+// open(2) flags and lseek(2) whence values, as Linux defines them on x86-64.
 export const O_RDONLY: i32 = 0;
 export const O_WRONLY: i32 = 1;
 export const O_RDWR: i32 = 2;
@@ -43,7 +43,7 @@ export const SEEK_SET: i32 = 0;
 export const SEEK_CUR: i32 = 1;
 export const SEEK_END: i32 = 2;
 
-// reboot(2) magic numbers and commands (Linux include/uapi/linux/reboot.h).
+// reboot(2) magic numbers and commands, as the Linux reboot(2) page gives them.
 export const LINUX_REBOOT_MAGIC1: i64 = 0xfee1dead;
 export const LINUX_REBOOT_MAGIC2: i64 = 672274793;
 export const LINUX_REBOOT_CMD_RESTART: i64 = 0x01234567;

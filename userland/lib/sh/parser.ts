@@ -1,6 +1,6 @@
-// Word splitting and parameter expansion for one command line of sh, after
-// the POSIX shell grammar (XCU 2.2 quoting, 2.6.2 parameter expansion,
-// 2.6.5 field splitting) restricted to simple commands.
+// Word splitting and parameter expansion for one command line of sh. It
+// follows the POSIX shell's rules for quoting, parameter expansion and field
+// splitting, restricted to simple commands.
 
 // One word after quote removal and expansion. `assignment` is true when the
 // word has the form NAME=value with NAME unquoted, so it can set a variable.
@@ -26,7 +26,7 @@ function isBlank(c: i32): bool {
   return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d;
 }
 
-// Splits `line` into words. `vars` holds what $NAME expands to, `status` is
+// Splits `line` into words. `vars` contains what $NAME expands to, `status` is
 // the value of $? and `pid` of $$.
 export function parseLine(
   line: string,
