@@ -3,6 +3,8 @@ import { serialInit } from "./drivers/serial";
 import { StringBlock } from "./exec/arguments";
 import { execProgram } from "./exec/exec";
 import { elfSelfTest } from "./exec/selftest";
+import { memorySelfTest } from "./memory/selftest";
+import { tapFinish, tapStart } from "./panic/tap";
 import { FileTable } from "./fs/file";
 import { fsInit } from "./fs/vfs";
 import { klog, kprint } from "./log";
@@ -86,8 +88,11 @@ function initrdInit(info: BootInfo): void {
 // Runs the in-kernel self-tests (`selftest=1`); under test a failure ends
 // QEMU with a panic.
 function selfTest(): void {
-  const failures = elfSelfTest();
-  if (failures > 0) panic("selftest: " + failures.toString() + " ELF loader checks failed");
+  tapStart();
+  memorySelfTest();
+  elfSelfTest();
+  const failures = tapFinish();
+  if (failures > 0) panic("selftest: " + failures.toString() + " checks failed");
 }
 
 // Creates pid 1 running `path` with fds 0, 1 and 2 on the console.

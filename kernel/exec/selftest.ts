@@ -1,9 +1,9 @@
 // In-kernel self-test of the ELF loader (`selftest=1` on the command
 // line): malformed images must fail with -ENOEXEC and a minimal valid one
-// must load. Reports in TAP on the console.
+// must load.
 import { Inode, S_IFREG } from "../fs/inode";
 import { ENOEXEC } from "../lib/errno";
-import { kprint } from "../log";
+import { tapCheck } from "../panic/tap";
 import { VmSpace } from "../memory/paging";
 import { elfError, loadElf } from "./elf";
 import { STACK_TOP } from "./layout";
@@ -54,15 +54,8 @@ function fileOf(image: Uint8Array, length: i32): Inode {
   return inode;
 }
 
-let testNumber = 0;
-let failures = 0;
-
 function report(ok: bool, name: string, detail: string = ""): void {
-  testNumber++;
-  if (!ok) failures++;
-  let line = (ok ? "ok " : "not ok ") + testNumber.toString() + " - elf: " + name;
-  if (!ok && detail.length > 0) line += " (" + detail + ")";
-  kprint(line + "\n");
+  tapCheck(ok, "elf: " + name, detail);
 }
 
 // Loads `image` (first `length` bytes) and expects -ENOEXEC.
@@ -106,9 +99,8 @@ function checkValidImage(): void {
   vm.destroy();
 }
 
-// Runs every case; returns the number of failures.
-export function elfSelfTest(): i32 {
-  kprint("TAP version 13\n");
+// Runs every case, reporting through kernel/panic/tap.ts.
+export function elfSelfTest(): void {
   checkValidImage();
   expectRejected("shorter than the ELF header", validImage(), 40);
   expectRejected("bad magic", mutated(1, 0x46, 1));
@@ -131,6 +123,4 @@ export function elfSelfTest(): i32 {
   expectRejected("entry outside the code", mutated(24, DATA_VA, 8));
   expectRejected("PT_INTERP", mutated(120, 3, 4));
   expectRejected("truncated segment data", validImage(), CODE_OFFSET + 8);
-  kprint("1.." + testNumber.toString() + "\n");
-  return failures;
 }

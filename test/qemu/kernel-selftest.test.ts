@@ -1,5 +1,6 @@
 // Boots with `selftest=1` and checks the kernel's TAP report of its
-// in-kernel self-tests (the ELF loader against malformed images).
+// in-kernel self-tests (paging and copy-on-write, the ELF loader against
+// malformed images).
 import { strict as assert } from "node:assert";
 import { SerialSession } from "../../tools/serial-session.ts";
 
@@ -19,7 +20,7 @@ describe("kernel self-tests in QEMU", function () {
     assert.match(report, /TAP version 13\n/);
   });
 
-  it("passes every ELF loader check", () => {
+  it("passes every check", () => {
     const failed = report.split("\n").filter((line) => line.startsWith("not ok"));
     assert.deepEqual(failed, []);
   });
