@@ -10,32 +10,55 @@ import {
   strerror,
   waitFor,
   writeAll,
+  read,
   ECHILD,
   EINTR,
+  STDIN,
   STDOUT,
 } from "../runtime";
 
 const SHELL = "/bin/sh";
 const SHELL_ENVIRONMENT: string[] = ["PATH=/bin"];
-// The shell exits with this status when its execve fails.
-const EXEC_FAILED: i32 = 127;
-// Consecutive exec failures after which init stops restarting the shell.
-const MAX_EXEC_FAILURES: i32 = 3;
+// The forked child exits with this status when execve of the shell fails.
+// A shell can exit with 255 too, which at worst makes init wait for Enter.
+const EXEC_FAILED: i32 = 255;
+// Consecutive failures to start the shell after which init waits for a line
+// on the console before it tries again, so that a missing /bin/sh does not
+// flood the console. Init never exits, because process 1 must not.
+const MAX_START_FAILURES: i32 = 3;
 
 export function main(): i32 {
   printMotd();
   let failures = 0;
-  while (failures < MAX_EXEC_FAILURES) {
+  while (true) {
+    if (failures >= MAX_START_FAILURES) {
+      eprint("init: " + SHELL + " failed to start; press Enter to try again\n");
+      waitForLine();
+      failures = 0;
+    }
     let shell = startShell();
     if (shell < 0) {
       failures++;
       continue;
     }
     let status = waitForShell(shell);
-    failures = status == EXEC_FAILED << 8 ? failures + 1 : 0;
+    if (status == EXEC_FAILED << 8) {
+      failures++;
+    } else {
+      failures = 0;
+    }
   }
-  eprint("init: " + SHELL + " failed to start " + MAX_EXEC_FAILURES.toString() + " times; giving up\n");
-  return 1;
+  return 0;
+}
+
+// Blocks until the console delivers a line (or end of input).
+function waitForLine(): void {
+  let buf = new Uint8Array(128);
+  while (true) {
+    let n = read(STDIN, buf.dataStart, 128);
+    if (n <= 0) return;
+    if (buf.subarray(0, <i32>n).includes(0x0a)) return;
+  }
 }
 
 function printMotd(): void {
