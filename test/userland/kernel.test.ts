@@ -108,6 +108,19 @@ describe("user programs on the kernel", function () {
     assert.match(output, /^-rwxr-xr-x +\d+ hello-ld$/m);
   });
 
+  it("cat copies console input until ^D", async () => {
+    session.send("cat\n");
+    await session.expect("cat\n", 10_000, "echo of cat");
+    // The tty echoes each line as it is typed, then cat prints it.
+    session.send("first line\n");
+    await session.expect("first line\nfirst line\n", 10_000, "first line twice");
+    session.send("second\n");
+    await session.expect("second\nsecond\n", 10_000, "second line twice");
+    session.send("\x04");
+    await session.expect(/\n?# $/, 10_000, "prompt after ^D");
+    assert.equal(await session.run("echo $?"), "0\n");
+  });
+
   it("init restarts the shell after exit", async () => {
     assert.equal(await session.run("exit 3"), "");
     assert.equal(await session.run("echo back"), "back\n");
