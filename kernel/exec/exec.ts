@@ -15,6 +15,7 @@ import { resolve } from "../fs/vfs";
 import { EACCES, EFAULT, ENAMETOOLONG, ENOMEM } from "../lib/errno";
 import { PAGE_SIZE, USER_END, VmSpace } from "../memory/paging";
 import { copyInString, userStringLength } from "../memory/usercopy";
+import { klog } from "../log";
 import { Process } from "../process/process";
 import { currentProcess } from "../process/sched";
 import { findResident, Registration } from "../resident/resident";
@@ -81,6 +82,7 @@ export function execProgram(p: Process, path: string, argv: StringBlock, envp: S
   }
 
   commit(p, vm, inode, absolutePath(path, p.cwd), aux);
+  klog("exec: pid " + p.pid.toString() + " runs " + p.exePath + (resident !== null ? " from its resident snapshot" : ""));
   resetUserFrame(changetype<TrapFrame>(p.trapFrame()), entry, sp);
   initFpuState(p.fpuState());
   return 0;
