@@ -8,6 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import asc from "assemblyscript/asc";
 import { buildArchive } from "../../tools/mkinitrd.ts";
 import { buildDir, initrdFile, kernelElf, root } from "../../tools/paths.ts";
@@ -50,11 +51,13 @@ class Console {
 
   constructor(args: string[]) {
     this.qemu = spawn("qemu-system-x86_64", args, { stdio: ["pipe", "pipe", "pipe"] });
-    const collect = (chunk: Buffer) => {
-      this.output += chunk.toString("utf8").replace(/\r/g, "");
-    };
-    this.qemu.stdout!.on("data", collect);
-    this.qemu.stderr!.on("data", collect);
+    // A decoder per stream keeps a UTF-8 character split between chunks.
+    for (const stream of [this.qemu.stdout!, this.qemu.stderr!]) {
+      const decoder = new StringDecoder("utf8");
+      stream.on("data", (chunk: Buffer) => {
+        this.output += decoder.write(chunk).replace(/\r/g, "");
+      });
+    }
     this.qemu.on("exit", () => {
       this.exited = true;
     });
