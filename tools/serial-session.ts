@@ -2,6 +2,7 @@
 // pipes, types commands and waits for output, each step with its own
 // timeout. A timeout error shows the tail of the console output.
 import { spawn, type ChildProcess } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
 import { join } from "node:path";
 import { qemuArgs, type QemuOptions } from "./qemu-args.ts";
 import { buildDir } from "./paths.ts";
@@ -25,12 +26,14 @@ export class SerialSession {
       ...options,
     });
     this.qemu = spawn("qemu-system-x86_64", args, { stdio: ["pipe", "pipe", "pipe"] });
-    const collect = (chunk: Buffer) => {
-      this.output += chunk.toString("utf8").replace(/\r/g, "");
+    // One decoder per stream keeps a UTF-8 character that is split between
+    // two chunks whole.
+    const collect = (decoder: StringDecoder) => (chunk: Buffer) => {
+      this.output += decoder.write(chunk).replace(/\r/g, "");
       this.waiter?.();
     };
-    this.qemu.stdout!.on("data", collect);
-    this.qemu.stderr!.on("data", collect);
+    this.qemu.stdout!.on("data", collect(new StringDecoder("utf8")));
+    this.qemu.stderr!.on("data", collect(new StringDecoder("utf8")));
     this.exited = new Promise((resolve) => {
       this.qemu.on("exit", (code, signal) => {
         this.exitCode = code ?? (signal ? 128 : 1);
