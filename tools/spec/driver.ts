@@ -65,7 +65,7 @@ export const MASK_SKIP = "1";
 export const MASK_NO_START = "2";
 
 /** Emits WebAssembly instructions into a function body. */
-class Code {
+export class Code {
   readonly w = new Writer();
   private localTypes: ValType[] = [];
 
@@ -136,7 +136,8 @@ const CHAR_0 = 48;
 const CHAR_1 = 49;
 const CHAR_2 = 50;
 
-interface Helpers {
+/** Function indices of the driver's output and input routines. */
+export interface Helpers {
   put: number;
   begin: number;
   value: number;
@@ -146,7 +147,7 @@ interface Helpers {
   hashMemory?: number;
 }
 
-function addFunction(
+export function addFunction(
   merged: MergedModule,
   name: string,
   type: FuncType,
@@ -157,7 +158,11 @@ function addFunction(
   return merged.addFunction({ typeIndex: merged.internType(type), name, ...c.finish() });
 }
 
-function addHelpers(merged: MergedModule): Helpers {
+/**
+ * Adds the driver's globals and routines; call it before adding instances
+ * when host functions need them, else addDriver does.
+ */
+export function addHelpers(merged: MergedModule): Helpers {
   const buf = merged.addGlobal({ type: I64, mutable: true }, { op: "i64.const", value: 0n });
   const pos = merged.addGlobal({ type: I32, mutable: true }, { op: "i32.const", value: 0 });
   const mask = merged.addGlobal({ type: I64, mutable: true }, { op: "i64.const", value: 0n });
@@ -230,27 +235,25 @@ function addHelpers(merged: MergedModule): Helpers {
     c.localGet(base);
   });
   const helpers: Helpers = { put, begin, value, end, maskAt, readStdin };
-  if (merged.memory)
-    helpers.hashMemory = addFunction(
-      merged,
-      "driver.hash_memory",
-      { params: [], results: [I64] },
-      (c) => {
-        const hash = c.local(I64);
-        const i = c.local(I32);
-        const size = c.local(I64);
-        c.i64(0xcbf29ce484222325n).localSet(hash);
-        c.op(0x3f, 0x00, 0xad).i64(65536n).op(0x7e).localSet(size);
-        c.op(0x02, 0x40, 0x03, 0x40); // block loop
-        c.localGet(i).op(0xad).localGet(size).op(0x5a, 0x0d, 0x01); // i >= size: br 1
-        c.localGet(hash).localGet(i).op(0x2d, 0x00, 0x00, 0xad, 0x85);
-        c.i64(0x100000001b3n).op(0x7e).localSet(hash);
-        c.localGet(i).i32(1).op(0x6a).localSet(i);
-        c.op(0x0c, 0x00, 0x0b, 0x0b); // br loop, end, end
-        c.localGet(hash);
-      },
-    );
   return helpers;
+}
+
+/** Adds a function that returns the FNV-1a hash of all of linear memory. */
+function addHashMemory(merged: MergedModule): number {
+  return addFunction(merged, "driver.hash_memory", { params: [], results: [I64] }, (c) => {
+    const hash = c.local(I64);
+    const i = c.local(I32);
+    const size = c.local(I64);
+    c.i64(0xcbf29ce484222325n).localSet(hash);
+    c.op(0x3f, 0x00, 0xad).i64(65536n).op(0x7e).localSet(size);
+    c.op(0x02, 0x40, 0x03, 0x40); // block loop
+    c.localGet(i).op(0xad).localGet(size).op(0x5a, 0x0d, 0x01); // i >= size: br 1
+    c.localGet(hash).localGet(i).op(0x2d, 0x00, 0x00, 0xad, 0x85);
+    c.i64(0x100000001b3n).op(0x7e).localSet(hash);
+    c.localGet(i).i32(1).op(0x6a).localSet(i);
+    c.op(0x0c, 0x00, 0x0b, 0x0b); // br loop, end, end
+    c.localGet(hash);
+  });
 }
 
 /** Starts the output line of the command whose number is in local 0. */
@@ -366,8 +369,11 @@ export function addDriver(
   merged: MergedModule,
   operations: Operation[],
   firstStart?: number,
+  helpers?: Helpers,
 ): void {
-  const h = addHelpers(merged);
+  const h = helpers ?? addHelpers(merged);
+  if (merged.memory && operations.some((op) => op.kind === "invoke" && op.hashMemory))
+    h.hashMemory = addHashMemory(merged);
   const opType = { params: [I32, I64], results: [] };
   const opFuncs = operations.map((op, i) =>
     addFunction(merged, `driver.${op.kind}${i}`, opType, (c) => {

@@ -794,8 +794,8 @@ function scanFeatures(code: Uint8Array, features: Set<string>): void {
         } else if (sub === 13) r.u32();
         else if (sub === 14) {
           if (r.u32() | r.u32()) features.add("reference types (multiple tables)");
-        } else if (sub <= 17) r.u32();
-        else features.add(`opcode 0xfc ${sub}`);
+        } else if (sub >= 15 && sub <= 17) r.u32();
+        else if (sub > 17) features.add(`opcode 0xfc ${sub}`);
         continue;
       }
       if (op === 0xfd) {

@@ -1,0 +1,83 @@
+// npm run fuzz:aot -- [--seeds N] [--start S] [--size BYTES] [--jobs J] [--keep]
+//
+// Differential fuzzing of the AOT compiler's user target against V8 (see
+// fuzz.ts). Prints one line per seed that did not agree, then the totals.
+// The files of a mismatched seed stay in build/fuzz/seed-S for reduction.
+
+import os from "node:os";
+import path from "node:path";
+import { projectRoot } from "../spec/compiler.ts";
+import { SeedResult, fuzzSeed } from "./fuzz.ts";
+
+function usage(message: string): never {
+  console.error(`${message}
+usage: npm run fuzz:aot -- [--seeds N] [--start S] [--size BYTES] [--jobs J] [--keep]
+  --seeds  number of seeds to try (default 20)
+  --start  first seed (default 1)
+  --size   bytes of random input per seed for wasm-opt -ttf (default 4096)
+  --jobs   seeds run at once (default: the number of CPUs)
+  --keep   keep the files of seeds that agreed too`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  let seeds = 20;
+  let start = 1;
+  let size = 4096;
+  let jobs = os.cpus().length;
+  let keep = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const number = () => {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 0) usage(`${arg} needs a whole number`);
+      return value;
+    };
+    if (arg === "--seeds") seeds = number();
+    else if (arg === "--start") start = number();
+    else if (arg === "--size") size = number();
+    else if (arg === "--jobs") jobs = Math.max(1, number());
+    else if (arg === "--keep") keep = true;
+    else usage(`unknown argument ${arg}`);
+  }
+  const outDir = path.join(projectRoot, "build/fuzz");
+  const started = Date.now();
+  const queue = Array.from({ length: seeds }, (_, i) => start + i);
+  const results: SeedResult[] = [];
+  await Promise.all(
+    Array.from({ length: jobs }, async () => {
+      for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
+        let result: SeedResult;
+        try {
+          result = await fuzzSeed(seed, { size, outDir, keep });
+        } catch (error) {
+          result = {
+            seed,
+            status: "skip",
+            detail: `the fuzzer failed: ${(error as Error).message}`,
+            exports: 0,
+            runs: 0,
+            traps: 0,
+            dir: path.join(outDir, `seed-${seed}`),
+          };
+        }
+        results.push(result);
+        if (result.status === "mismatch")
+          console.log(`MISMATCH seed ${seed}: ${result.detail}\n  files: ${result.dir}`);
+        else if (result.status === "skip") console.log(`skipped seed ${seed}: ${result.detail}`);
+      }
+    }),
+  );
+  const count = (status: SeedResult["status"]) => results.filter((r) => r.status === status).length;
+  const calls = results.reduce((n, r) => n + r.exports, 0);
+  const traps = results.reduce((n, r) => n + r.traps, 0);
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  console.log(
+    `${results.length} seeds in ${seconds} s: ${calls} export calls, ${traps} of them trapped`,
+  );
+  console.log(`${count("agree")} passed, ${count("mismatch")} failed, ${count("skip")} skipped`);
+  process.exitCode = count("mismatch") > 0 ? 1 : 0;
+}
+
+await main();
