@@ -187,6 +187,7 @@ function readGlobalType(reader: Reader): GlobalType {
 }
 
 function readImport(reader: Reader, module: Module): void {
+  const offset = reader.offset;
   const moduleName = reader.name();
   const name = reader.name();
   const start = reader.offset;
@@ -195,7 +196,7 @@ function readImport(reader: Reader, module: Module): void {
     case 0: {
       module.offsets.funcTypes.push(reader.offset);
       const typeIndex = reader.u32();
-      module.imports.push({ kind: "func", module: moduleName, name, typeIndex });
+      module.imports.push({ kind: "func", module: moduleName, name, typeIndex, offset });
       module.funcTypes.push(typeIndex);
       module.importedFuncs++;
       break;
@@ -203,20 +204,20 @@ function readImport(reader: Reader, module: Module): void {
     case 1: {
       module.offsets.tables.push(reader.offset);
       const table = readTableType(reader);
-      module.imports.push({ kind: "table", module: moduleName, name, table });
+      module.imports.push({ kind: "table", module: moduleName, name, table, offset });
       module.tables.push(table);
       break;
     }
     case 2: {
       module.offsets.memories.push(reader.offset);
       const limits = readLimits(reader);
-      module.imports.push({ kind: "memory", module: moduleName, name, limits });
+      module.imports.push({ kind: "memory", module: moduleName, name, limits, offset });
       module.memories.push(limits);
       break;
     }
     case 3: {
       const global = readGlobalType(reader);
-      module.imports.push({ kind: "global", module: moduleName, name, global });
+      module.imports.push({ kind: "global", module: moduleName, name, global, offset });
       module.globals.push(global);
       module.globalInits.push(undefined);
       module.importedGlobals++;
@@ -274,8 +275,10 @@ function readElem(reader: Reader): ElemSegment {
   const passiveOrDeclarative = (flags & 1) !== 0;
   const explicitTable = (flags & 2) !== 0;
   const usesExprs = (flags & 4) !== 0;
+  let mode: ElemSegment["mode"] = "active";
+  if (passiveOrDeclarative) mode = explicitTable ? "declarative" : "passive";
   const segment: ElemSegment = {
-    mode: passiveOrDeclarative ? (explicitTable ? "declarative" : "passive") : "active",
+    mode,
     table: 0,
     type: "funcref",
     items: [],
@@ -366,9 +369,10 @@ function readCustom(reader: Reader, module: Module): void {
       const size = reader.u32();
       const sub = new Reader(reader.bytes, reader.offset, reader.offset + size);
       reader.offset += size;
-      const target =
-        id === 1 ? module.funcNames : id === 7 ? module.globalNames : undefined;
-      if (!target) continue;
+      let target: Map<number, string>;
+      if (id === 1) target = module.funcNames;
+      else if (id === 7) target = module.globalNames;
+      else continue;
       const count = sub.u32();
       for (let i = 0; i < count; i++) {
         const index = sub.u32();

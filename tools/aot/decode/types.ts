@@ -29,11 +29,17 @@ export type ConstExpr =
   | { kind: "ref.null"; type: ValType; offset: number }
   | { kind: "ref.func"; index: number; offset: number };
 
+interface ImportBase {
+  module: string;
+  name: string;
+  offset: number;
+}
+
 export type Import =
-  | { kind: "func"; module: string; name: string; typeIndex: number }
-  | { kind: "table"; module: string; name: string; table: TableType }
-  | { kind: "memory"; module: string; name: string; limits: Limits }
-  | { kind: "global"; module: string; name: string; global: GlobalType };
+  | (ImportBase & { kind: "func"; typeIndex: number })
+  | (ImportBase & { kind: "table"; table: TableType })
+  | (ImportBase & { kind: "memory"; limits: Limits })
+  | (ImportBase & { kind: "global"; global: GlobalType });
 
 export interface Global {
   type: GlobalType;

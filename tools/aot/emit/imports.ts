@@ -40,17 +40,27 @@ class StubEmitter implements Emitter {
   }
 }
 
-// The native symbol that a System V import calls, or undefined for an
-// intrinsic. Throws for imports the target cannot provide.
-export function importSymbol(module: string, name: string, type: FuncType, target: Target): string {
+// Types of the env imports that the runtime provides, as AssemblyScript
+// declares them.
+const envImports: Record<string, string> = {
+  abort: "i32,i32,i32,i32:",
+  trace: "i32,i32,f64,f64,f64,f64,f64:",
+  seed: ":f64",
+};
+
+// The native symbol that a System V import calls (not for module x86).
+// Throws for env imports that the runtime does not provide.
+export function importSymbol(module: string, name: string, type: FuncType, offset: number): string {
   if (module === "env") {
-    const known: Record<string, string> = {
-      abort: "iiii:",
-      trace: "iiFFFFF:",
-      seed: ":F",
-    };
-    if (!Object.hasOwn(known, name)) {
-      throw new UnsupportedError(`unsupported import env.${name}: only env.abort, env.trace and env.seed are provided`);
+    if (!Object.hasOwn(envImports, name)) {
+      throw new UnsupportedError(
+        `unsupported import env.${name}: only env.abort, env.trace and env.seed are provided`,
+        offset,
+      );
+    }
+    const signature = `${type.params.join(",")}:${type.results.join(",")}`;
+    if (signature !== envImports[name]) {
+      throw new UnsupportedError(`import env.${name} has type ${signature}, expected ${envImports[name]}`, offset);
     }
     return `aot_env_${name}`;
   }
@@ -67,13 +77,13 @@ export function emitImportThunk(module: Module, index: number, target: Target): 
   e.emit(`${funcLabel(index)}:`, `push rbp`, `mov rbp, rsp`);
   const arg = (i: number) => `[rbp+${16 + 8 * i}]`;
   if (imp.module === "x86") {
-    const intrinsic = lookupIntrinsic(imp.name, type, target);
+    const intrinsic = lookupIntrinsic(imp.name, type, target, imp.offset);
     intrinsic.emit(e, target, type.params.map((_, i) => arg(i)), arg(0));
   } else if (imp.module === "env" && target.name === "kernel") {
-    importSymbol(imp.module, imp.name, type, target);
+    importSymbol(imp.module, imp.name, type, imp.offset);
     emitKernelEnv(e, imp.name, index);
   } else {
-    const symbol = importSymbol(imp.module, imp.name, type, target);
+    const symbol = importSymbol(imp.module, imp.name, type, imp.offset);
     emitSystemVCall(e, type, arg, symbol);
   }
   e.emit(`leave`, `ret`);

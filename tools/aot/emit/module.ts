@@ -84,7 +84,7 @@ export function lowerModule(module: Module, target: Target): ModuleParts {
       const imp = funcImports[i];
       if (imp.kind === "func" && imp.module !== "x86") {
         const type = module.types[imp.typeIndex];
-        const symbol = importSymbol(imp.module, imp.name, type, target);
+        const symbol = importSymbol(imp.module, imp.name, type, imp.offset);
         if (imp.module !== "env" && target.name === "kernel") externs.add(symbol);
       }
       parts.text.push(...emitImportThunk(module, i, target));
@@ -171,18 +171,18 @@ function emitMemory(module: Module, target: Target, parts: ModuleParts): MemoryL
   parts.data.push(`align 8`, `aot_memory_bytes:`, `    dq ${parts.initialBytes}`);
 
   // The user target carries the constant-offset segments in its memory
-  // image, in order, until one does not fit or has a computed offset; that
-  // one and all after it are copied by aot_init, which traps at the first
-  // that is out of bounds, as instantiation does (wasm spec 4.5.4).
+  // image, in order, until one does not fit or has a computed offset.
+  // aot_init copies that one and all after it, and traps at the first that
+  // is out of bounds, as instantiation does (wasm spec 4.5.4).
   const runtimeSegments: number[] = [];
   let image = new Uint8Array(0);
-  let static_ = target.name === "user";
+  let inImage = target.name === "user";
   module.datas.forEach((segment, k) => {
     if (segment.mode !== "active") return;
     const offset = constValue(segment.offsetExpr);
     const start = offset === undefined ? undefined : BigInt.asUintN(32, offset);
     const fits = start !== undefined && start + BigInt(segment.bytes.length) <= parts.initialBytes;
-    if (static_ && fits) {
+    if (inImage && fits) {
       const end = Number(start) + segment.bytes.length;
       if (end > image.length) {
         const grown = new Uint8Array(end);
@@ -191,7 +191,7 @@ function emitMemory(module: Module, target: Target, parts: ModuleParts): MemoryL
       }
       image.set(segment.bytes, Number(start));
     } else {
-      static_ = false;
+      inImage = false;
       runtimeSegments.push(k);
     }
   });

@@ -472,7 +472,7 @@ export class FunctionCompiler implements Emitter {
     const params = type.params.length;
     const importEntry = callee < module.importedFuncs ? module.imports.filter((i) => i.kind === "func")[callee] : undefined;
     if (importEntry && importEntry.module === "x86") {
-      const intrinsic = lookupIntrinsic(importEntry.name, type, this.ctx.target);
+      const intrinsic = lookupIntrinsic(importEntry.name, type, this.ctx.target, importEntry.offset);
       const args = type.params.map((_, i) => this.slot(this.height - params + i));
       this.height -= params;
       const result = type.results.length ? this.push() : "";

@@ -200,15 +200,17 @@ function signatureText(type: FuncType): string {
 
 // Returns the intrinsic for an "x86" import after checking that the target
 // allows it and that the declared type matches docs/abi.md.
-export function lookupIntrinsic(name: string, type: FuncType, target: Target): Intrinsic {
+// `offset` is the import's byte offset, for the error message.
+export function lookupIntrinsic(name: string, type: FuncType, target: Target, offset: number): Intrinsic {
   const intrinsic = Object.hasOwn(intrinsics, name) ? intrinsics[name] : undefined;
-  if (!intrinsic) throw new UnsupportedError(`unknown intrinsic import x86.${name}`);
+  if (!intrinsic) throw new UnsupportedError(`unknown intrinsic import x86.${name}`, offset);
   if (!intrinsic.user && target.name === "user") {
-    throw new UnsupportedError(`intrinsic x86.${name} is privileged and not available in the user target`);
+    throw new UnsupportedError(`intrinsic x86.${name} is privileged and not available in the user target`, offset);
   }
   if (intrinsic.signature !== signatureText(type)) {
     throw new UnsupportedError(
       `intrinsic x86.${name} has type ${signatureText(type)}, expected ${intrinsic.signature} (letters i=i32 I=i64)`,
+      offset,
     );
   }
   return intrinsic;
