@@ -2,7 +2,6 @@
 
 import { close, open, O_RDONLY, read, write } from "./syscall";
 import { CString } from "./cstring";
-import { strerror } from "./errno";
 
 export const STDIN: i32 = 0;
 export const STDOUT: i32 = 1;
@@ -35,11 +34,6 @@ export function print(text: string): void {
 // Writes `text` to standard error, with no newline added.
 export function eprint(text: string): void {
   writeString(STDERR, text);
-}
-
-// Prints "PROGRAM: WHAT: MESSAGE\n" to standard error for a -errno result.
-export function printError(program: string, what: string, result: i64): void {
-  eprint(program + ": " + what + ": " + strerror(<i32>result) + "\n");
 }
 
 // Bytes read from a file, or the -errno that stopped the read.
