@@ -13,42 +13,48 @@ export function userRuntime(hasMain: boolean, memoryBase: bigint): string[] {
     : [`    xor edi, edi`];
   return `
 ; Entry from the kernel or the Linux loader: rsp points at argc.
+; LD_RESIDENT_REGISTER_NOW is checked once, after initialisation, so the
+; snapshot holds an initialised program. LD_RESIDENT_UNREGISTER_NOW is
+; checked after the resume point, because a resident exec starts there.
 _start:
     mov [rel aot_initial_sp], rsp
     lea rax, [rsp-${stackLimitBytes}]
     mov [rel aot_stack_limit], rax
     xor ebp, ebp
     call aot_init
-    mov rcx, [rel aot_initial_sp]
-    mov rax, [rcx]
-    lea rbx, [rcx+8*rax+16]
-.scan_env:
-    mov rdi, [rbx]
-    test rdi, rdi
+    lea rdi, [rel aot_register_variable]
+    call aot_env_has
+    test eax, eax
     jz aot_resume
-    lea rsi, [rel aot_register_variable]
-    call aot_string_equal
-    test eax, eax
-    jnz .register
-    mov rdi, [rbx]
-    lea rsi, [rel aot_unregister_variable]
-    call aot_string_equal
-    test eax, eax
-    jnz .unregister
-    add rbx, 8
-    jmp .scan_env
-.register:
     lea r12, [rel aot_register_failed]
     mov eax, 1000
     lea rdi, [rel aot_resume]
     syscall
-    jmp .report
-.unregister:
+    jmp aot_resident_report
+
+; Resume point: a resident exec starts here on a fresh stack.
+aot_resume:
+    mov [rel aot_initial_sp], rsp
+    lea rax, [rsp-${stackLimitBytes}]
+    mov [rel aot_stack_limit], rax
+    xor ebp, ebp
+    lea rdi, [rel aot_unregister_variable]
+    call aot_env_has
+    test eax, eax
+    jnz aot_unregister
+${callMain.join("\n")}
+    mov eax, 231
+    syscall
+
+aot_unregister:
     lea r12, [rel aot_unregister_failed]
     mov eax, 1001
     mov rdi, -1
     syscall
-.report:
+
+; rax = result of a resident system call, r12 = message for a failure.
+; Exits with status 0 on success, else reports the errno and exits with 1.
+aot_resident_report:
     test rax, rax
     js .failed
     xor edi, edi
@@ -68,15 +74,31 @@ _start:
     mov eax, 231
     syscall
 
-; Resume point: a resident exec starts here on a fresh stack.
-aot_resume:
-    mov [rel aot_initial_sp], rsp
-    lea rax, [rsp-${stackLimitBytes}]
-    mov [rel aot_stack_limit], rax
-    xor ebp, ebp
-${callMain.join("\n")}
-    mov eax, 231
-    syscall
+; aot_env_has: rdi = "NAME=value", NUL-terminated; eax = 1 if envp of the
+; initial stack holds exactly that string.
+aot_env_has:
+    push rbx
+    push r12
+    mov r12, rdi
+    mov rcx, [rel aot_initial_sp]
+    mov rax, [rcx]
+    lea rbx, [rcx+8*rax+16]
+.next_variable:
+    mov rdi, [rbx]
+    test rdi, rdi
+    jz .absent
+    mov rsi, r12
+    call aot_string_equal
+    test eax, eax
+    jnz .done
+    add rbx, 8
+    jmp .next_variable
+.absent:
+    xor eax, eax
+.done:
+    pop r12
+    pop rbx
+    ret
 
 ; aot_string_equal: rdi, rsi = NUL-terminated strings; eax = 1 if equal.
 aot_string_equal:
@@ -319,7 +341,6 @@ aot_buffer_utf16:
     call aot_buffer_code_point
     jmp .unit
 .done:
-    pop r13
     pop r12
     pop rbx
     ret
