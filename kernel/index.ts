@@ -97,7 +97,9 @@ function selfTest(): void {
 
 // Creates pid 1 running `path` with fds 0, 1 and 2 on the console.
 function startInit(path: string): void {
-  const init = createProcess(0, new VmSpace(), FileTable.console());
+  const vm = VmSpace.create();
+  if (vm === null) panic("init: no frame for its page tables");
+  const init = createProcess(0, vm!, FileTable.console());
   const argv = new StringBlock();
   argv.addString(path);
   const envp = new StringBlock();

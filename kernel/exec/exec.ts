@@ -49,7 +49,8 @@ export function execProgram(p: Process, path: string, argv: StringBlock, envp: S
   const inode = lookup.inode!;
   if (!inode.isRegular() || !permits(inode, p.uid, PROCESS_GID, MAY_EXECUTE)) return -EACCES;
 
-  const vm = new VmSpace();
+  const vm = VmSpace.create();
+  if (vm === null) return -ENOMEM;
   const aux = new AuxInfo();
   aux.uid = p.uid;
   let entry: u64;

@@ -60,7 +60,7 @@ function report(ok: bool, name: string, detail: string = ""): void {
 
 // Loads `image` (first `length` bytes) and expects -ENOEXEC.
 function expectRejected(name: string, image: Uint8Array, length: i32 = IMAGE_SIZE): void {
-  const vm = new VmSpace();
+  const vm = VmSpace.create()!;
   const loaded = loadElf(fileOf(image, length), vm);
   vm.destroy();
   if (loaded !== null) report(false, name, "loaded");
@@ -78,7 +78,7 @@ function mutated(offset: i32, value: u64, size: i32): Uint8Array {
 }
 
 function checkValidImage(): void {
-  const vm = new VmSpace();
+  const vm = VmSpace.create()!;
   const image = loadElf(fileOf(validImage(), IMAGE_SIZE), vm);
   if (image === null) {
     report(false, "valid image loads", "errno " + (-elfError).toString());

@@ -100,11 +100,18 @@ export class VmSpace {
   // Next address that mmap without MAP_FIXED hands out.
   mmapNext: u64 = 0x0000100000000000;
 
-  constructor() {
-    const pml4 = allocFrame();
-    if (pml4 == 0) panic("paging: no frame for a PML4");
-    memory.copy(pml4 + 256 * 8, kernelPml4 + 256 * 8, 256 * 8);
+  // Use VmSpace.create, which reports a missing frame.
+  private constructor(pml4: u32) {
     this.pml4 = pml4;
+  }
+
+  // Returns an empty address space sharing the kernel half, or null when
+  // no frame is free for its PML4.
+  static create(): VmSpace | null {
+    const pml4 = allocFrame();
+    if (pml4 == 0) return null;
+    memory.copy(pml4 + 256 * 8, kernelPml4 + 256 * 8, 256 * 8);
+    return new VmSpace(pml4);
   }
 
   // Returns the wasm address of the PTE for `va`, creating missing tables
@@ -248,7 +255,8 @@ export class VmSpace {
   // Returns a copy-on-write copy of this address space (fork). Returns
   // null when out of memory.
   copy(): VmSpace | null {
-    const child = new VmSpace();
+    const child = VmSpace.create();
+    if (child === null) return null;
     child.brkStart = this.brkStart;
     child.brkEnd = this.brkEnd;
     child.mmapNext = this.mmapNext;

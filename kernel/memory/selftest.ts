@@ -28,7 +28,7 @@ function writeByte(space: VmSpace, va: u64, value: u8): bool {
 
 export function memorySelfTest(): void {
   const framesBefore = freeFrames();
-  const parent = new VmSpace();
+  const parent = VmSpace.create()!;
   check(parent.mapZeroed(PAGE, PTE_WRITABLE), "map a page");
   check(writeByte(parent, PAGE, 0x11), "write a mapped page");
   check(parent.mapDemandZero(ZERO_PAGE, PTE_WRITABLE), "map a demand-zero page");

@@ -7,6 +7,7 @@ import { panic } from "../panic/panic";
 import { FXSAVE_SIZE, TRAP_FRAME_SIZE } from "../trap/frame";
 import {
   allocatePid,
+  MAX_PROCESSES,
   findProcess,
   INIT_PID,
   Process,
@@ -26,9 +27,10 @@ export function createProcess(ppid: i32, vm: VmSpace, files: FileTable): Process
 }
 
 // Copies the current process; the child returns 0 from fork. Returns null
-// when memory runs out.
+// when memory runs out or MAX_PROCESSES exist.
 export function forkCurrent(): Process | null {
   const parent = currentProcess();
+  if (processes.length >= MAX_PROCESSES) return null;
   const vm = parent.vm.copy();
   if (vm === null) return null;
   const child = createProcess(parent.pid, vm, parent.files.fork());

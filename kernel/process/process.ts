@@ -10,6 +10,9 @@ import { FXSAVE_SIZE, TRAP_FRAME_SIZE } from "../trap/frame";
 // user faults) was under 3 KiB, including the trap frame.
 export const KERNEL_STACK_SIZE: usize = 32 * 1024;
 export const INIT_PID = 1;
+// Maximum number of processes; fork fails with EAGAIN beyond it. Each costs a
+// kernel stack on the kernel heap, which ends at 48 MiB.
+export const MAX_PROCESSES = 256;
 
 export const enum ProcessState {
   Runnable = 1,

@@ -81,7 +81,8 @@ export function sysExecSysRegister(entry: u64): i64 {
   if (inode === null) return -ENOENT;
   if (findResident(inode) !== null) return -EEXIST;
 
-  const snapshot = new VmSpace();
+  const snapshot = VmSpace.create();
+  if (snapshot === null) return -ENOMEM;
   if (!p.vm.shareInto(snapshot, 0, STACK_BOTTOM)) {
     snapshot.destroy();
     return -ENOMEM;
