@@ -205,6 +205,7 @@ async function buildInitrd(executables: string[], testPrograms: string[]): Promi
     ...testPrograms,
     ...listFiles("userland/root"),
     join(root, "tools/mkinitrd.ts"),
+    join(root, "tools/hostile-elfs.ts"),
   ];
   await step("initrd.cpio", inputs, [initrdFile], () =>
     writeInitrd(initrdFile, executables, join(root, "userland/root"), testPrograms),

@@ -18,6 +18,7 @@
 import { lstatSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { malformedVariants, rawPrograms } from "./hostile-elfs.ts";
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
@@ -211,6 +212,8 @@ export function malformedElfs(elf: Buffer): Map<string, Buffer> {
 //   bin/NAME    each of `executables` (mode 0755, NAME its host file name)
 //   tests/NAME  each of `testPrograms`, plus tests/truncated and
 //               tests/wrong-machine made from bin/hello when it is present
+//   tests/raw/NAME, tests/elf/NAME  the hand-built programs and malformed
+//               ELF files of tools/hostile-elfs.ts
 //   the contents of `rootDir` at the archive root
 export function writeInitrd(
   outFile: string,
@@ -232,6 +235,8 @@ export function writeInitrd(
       entries.push({ path: `tests/${name}`, data, mode: 0o755 });
     }
   }
+  for (const [name, data] of rawPrograms()) entries.push({ path: `tests/raw/${name}`, data, mode: 0o755 });
+  for (const [name, data] of malformedVariants()) entries.push({ path: `tests/elf/${name}`, data, mode: 0o755 });
   entries.push({ path: ".", source: rootDir });
   writeArchive(outFile, entries);
 }

@@ -25,8 +25,10 @@ const SFMASK: u32 = 0xc0000084;
 const EFER_SCE: u64 = 1 << 0;
 const EFER_NXE: u64 = 1 << 11;
 
-// rflags bits that syscall clears: TF (8), IF (9), DF (10), AC (18).
-const SYSCALL_RFLAGS_MASK: u64 = (1 << 8) | (1 << 9) | (1 << 10) | (1 << 18);
+// rflags bits that syscall clears: TF (8), IF (9), DF (10), NT (14), AC
+// (18). A user may set NT with popfq, and iretq with NT set faults in
+// 64-bit mode (SDM Vol. 2A, IRET), so NT must not reach the kernel.
+const SYSCALL_RFLAGS_MASK: u64 = (1 << 8) | (1 << 9) | (1 << 10) | (1 << 14) | (1 << 18);
 
 const CR4_SMEP: u64 = 1 << 20;
 const CR4_SMAP: u64 = 1 << 21;
