@@ -60,6 +60,10 @@ trap_common:
     cld
     sub rsp, 512
     fxsave [rsp]
+    ; The kernel runs with the reset x87/SSE control state, every exception
+    ; masked, whatever the interrupted code set (SDM Vol. 1 10.2.3).
+    fninit
+    ldmxcsr [kernel_mxcsr]
     ; From ring 3, rbp is a user value: end the frame-pointer chain there so
     ; that a backtrace never follows it.
     test qword [rsp + 512 + 144], 3
@@ -130,7 +134,10 @@ arch_load_idt:
     ret
 
 section .data
-align 8
+align 8, db 0
+kernel_mxcsr:
+    dd 0x1F80
+align 8, db 0
 stub_table:
 %assign i 0
 %rep VECTORS

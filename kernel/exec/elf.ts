@@ -41,7 +41,9 @@ const PF_W: u32 = 2;
 // rejected as malformed.
 const MAX_PROGRAM_HEADERS: u32 = 64;
 // Largest total of segment sizes accepted; bigger images fail with ENOMEM.
-const MAX_IMAGE_BYTES: u64 = 1 << 30;
+// It covers the user target's linear memory at its 4 GiB maximum. .bss
+// pages map the zero frame, so the cost is page tables: 8 MiB for 4 GiB.
+const MAX_IMAGE_BYTES: u64 = <u64>4 << 30;
 
 // Entry point and the auxiliary-vector facts of a loaded image.
 export class ElfImage {

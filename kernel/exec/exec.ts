@@ -17,7 +17,8 @@ import { PAGE_SIZE, USER_END, VmSpace } from "../memory/paging";
 import { copyInString, userStringLength } from "../memory/usercopy";
 import { klog } from "../log";
 import { Process } from "../process/process";
-import { currentProcess } from "../process/sched";
+import { currentProcess, MSR_FS_BASE } from "../process/sched";
+import { wrmsr } from "../../arch/x86_64/intrinsics";
 import { findResident, Registration } from "../resident/resident";
 import { initFpuState, resetUserFrame, TrapFrame } from "../trap/frame";
 import { argumentError, copyStrings, StringBlock } from "./arguments";
@@ -114,6 +115,8 @@ function commit(p: Process, vm: VmSpace, inode: Inode, path: string, aux: AuxInf
   p.auxPhnum = aux.phnum;
   p.auxEntry = aux.entry;
   p.files.closeOnExec();
+  p.fsBase = 0;
+  wrmsr(MSR_FS_BASE, 0);
 }
 
 function absolutePath(path: string, cwd: string): string {

@@ -80,6 +80,24 @@ export function sysMmap(addr: u64, length: u64, prot: i32, flags: i32, fd: i32, 
   return <i64>start;
 }
 
+// mprotect(2). Every page of the range must be mapped (else -ENOMEM, as
+// Linux). PROT_NONE keeps the frame but clears the user bit, so that any
+// access from ring 3 or through usercopy faults. A shared frame that
+// becomes writable is copy-on-write.
+export function sysMprotect(addr: u64, length: u64, prot: i32): i64 {
+  if ((addr & (PAGE_SIZE - 1)) != 0) return -EINVAL;
+  if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) return -EINVAL;
+  if (length == 0) return 0;
+  if (addr >= USER_END || length > USER_END - addr) return -ENOMEM;
+  const vm = currentProcess().vm;
+  const end = addr + pageUp(length);
+  for (let va = addr; va < end; va += PAGE_SIZE) {
+    if (vm.nextMapped(va) != va) return -ENOMEM;
+  }
+  for (let va = addr; va < end; va += PAGE_SIZE) vm.protect(va, protectionFlags(prot), prot != 0);
+  return 0;
+}
+
 export function sysMunmap(addr: u64, length: u64): i64 {
   if ((addr & (PAGE_SIZE - 1)) != 0 || length == 0) return -EINVAL;
   if (addr >= USER_END || length > USER_END - addr) return -EINVAL;

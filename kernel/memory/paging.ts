@@ -227,6 +227,24 @@ export class VmSpace {
     return this.mapZeroed(va, entry & ~PTE_ADDRESS & ~(PTE_PRESENT | PTE_USER));
   }
 
+  // Gives the mapped page at `va` the permissions `flags` (PTE_WRITABLE,
+  // PTE_NX), reachable from ring 3 only when `accessible`. A frame that
+  // others share, or the zero frame, gets PTE_COW in place of
+  // PTE_WRITABLE.
+  protect(va: u64, flags: u64, accessible: bool): void {
+    const pte = this.walk(va, false);
+    const entry = load<u64>(pte);
+    const frame = <u32>(entry & PTE_ADDRESS);
+    let updated = <u64>frame | PTE_PRESENT | (flags & PTE_NX);
+    if (accessible) updated |= PTE_USER;
+    if ((flags & PTE_WRITABLE) != 0) {
+      const shared = (entry & PTE_COW) != 0 || frame == sharedZeroFrame() || frameRefCount(frame) > 1;
+      updated |= shared ? PTE_COW : PTE_WRITABLE;
+    }
+    store<u64>(pte, updated);
+    invlpg(va);
+  }
+
   // Returns the lowest mapped user page at or above `va`, or USER_END.
   // Skips absent tables whole.
   nextMapped(va: u64): u64 {

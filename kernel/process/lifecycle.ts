@@ -41,6 +41,7 @@ export function forkCurrent(): Process | null {
   child.auxPhdr = parent.auxPhdr;
   child.auxPhnum = parent.auxPhnum;
   child.auxEntry = parent.auxEntry;
+  child.fsBase = parent.fsBase;
   // The parent's frame and x87/SSE state of this system call.
   memory.copy(child.fpuState(), parent.fpuState(), FXSAVE_SIZE + TRAP_FRAME_SIZE);
   store<u64>(child.trapFrame(), 0, offsetof<TrapFrameRax>("rax"));

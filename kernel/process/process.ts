@@ -34,6 +34,9 @@ export class Process {
   // ring 3 sits at its top.
   kernelStack: usize;
   kernelStackBlock: usize;
+  // User FS base (arch_prctl ARCH_SET_FS), loaded into MSR FS_BASE while
+  // the process runs.
+  fsBase: u64 = 0;
   // Native rsp saved by arch_switch while the process is switched out.
   savedRsp: u64 = 0;
   // What a sleeping process waits for (sleep/wakeup in sched.ts).

@@ -14,6 +14,7 @@
 // process's slots back. Each process gets back the __stack_pointer it
 // saved, so its own frames line up again however the compiler inlined the
 // switch path.
+import { wrmsr } from "../../arch/x86_64/intrinsics";
 import { DIRECT_MAP } from "../memory/paging";
 import { panic } from "../panic/panic";
 import { Process, ProcessState, processes } from "./process";
@@ -26,6 +27,9 @@ declare function archSetKernelStack(top: u64): void;
 declare function archIdle(): void;
 @external("arch", "fork_return_address")
 declare function archForkReturnAddress(): u64;
+
+// FS segment base (SDM Vol. 4, table 2-2); the kernel itself never uses FS.
+export const MSR_FS_BASE: u32 = 0xc0000100;
 
 let current: Process | null = null;
 let lastIndex = 0;
@@ -119,6 +123,7 @@ function enter(next: Process): void {
   current = next;
   next.vm.activate();
   archSetKernelStack(next.kernelStackTopNative());
+  wrmsr(MSR_FS_BASE, next.fsBase);
 }
 
 function saveShadowStack(p: Process, sp: usize): void {

@@ -1,9 +1,14 @@
 // Process system calls: fork, exit, exit_group, wait4 and the ids.
 import { EAGAIN, ECHILD, EFAULT, EINVAL, EPERM } from "../lib/errno";
+import { wrmsr } from "../../arch/x86_64/intrinsics";
+import { USER_END } from "../memory/paging";
+import { copyIn } from "../memory/usercopy";
+import { TIMER_HZ } from "../trap/cpu";
+import { timerChannel, timerTicks } from "../trap/trap";
 import { copyOut } from "../memory/usercopy";
 import { exitCurrent, exitedStatus, forkCurrent, reap } from "./lifecycle";
 import { Process, ProcessState, processes } from "./process";
-import { currentProcess, sleep } from "./sched";
+import { currentProcess, MSR_FS_BASE, sleep, yieldCpu } from "./sched";
 
 // wait4 options (Linux include/uapi/linux/wait.h).
 const WNOHANG: i32 = 1;
@@ -90,4 +95,66 @@ export function sysSetuid(uid: u32): i64 {
     return 0;
   }
   return -EPERM;
+}
+
+// No groups yet: every process has gid 0, and the effective ids are the
+// real ones.
+export function sysGeteuid(): i64 {
+  return currentProcess().uid;
+}
+
+export function sysGetgid(): i64 {
+  return 0;
+}
+
+export function sysSchedYield(): i64 {
+  yieldCpu();
+  return 0;
+}
+
+// One thread per process: the thread id is the pid. The clear-child-tid
+// address is not kept, because no thread ever waits on it.
+export function sysSetTidAddress(tidAddress: u64): i64 {
+  return currentProcess().pid;
+}
+
+// arch_prctl(2) codes (Linux arch/x86/include/uapi/asm/prctl.h).
+const ARCH_SET_FS: i32 = 0x1002;
+const ARCH_GET_FS: i32 = 0x1003;
+
+export function sysArchPrctl(code: i32, address: u64): i64 {
+  const p = currentProcess();
+  if (code == ARCH_SET_FS) {
+    if (address >= USER_END) return -EPERM;
+    p.fsBase = address;
+    wrmsr(MSR_FS_BASE, address);
+    return 0;
+  }
+  if (code == ARCH_GET_FS) {
+    const value = memory.data(8);
+    store<u64>(value, p.fsBase);
+    return copyOut(address, value, 8) ? 0 : -EFAULT;
+  }
+  return -EINVAL;
+}
+
+const NANOSECONDS_PER_SECOND: u64 = 1000000000;
+// Longest sleep accepted, in seconds; longer requests sleep this long.
+const MAX_SLEEP_SECONDS: u64 = 1 << 31;
+
+// nanosleep(2) in timer ticks (1/TIMER_HZ s), rounded up. No signals can
+// interrupt it, so `remaining` is never written.
+export function sysNanosleep(request: u64, remaining: u64): i64 {
+  const timespec = memory.data(16);
+  if (!copyIn(timespec, request, 16)) return -EFAULT;
+  const seconds = load<i64>(timespec);
+  const nanoseconds = load<i64>(timespec, 8);
+  if (seconds < 0 || nanoseconds < 0 || <u64>nanoseconds >= NANOSECONDS_PER_SECOND) return -EINVAL;
+  let wholeSeconds = <u64>seconds;
+  if (wholeSeconds > MAX_SLEEP_SECONDS) wholeSeconds = MAX_SLEEP_SECONDS;
+  const nanosecondsPerTick = NANOSECONDS_PER_SECOND / TIMER_HZ;
+  const ticks = wholeSeconds * TIMER_HZ + (<u64>nanoseconds + nanosecondsPerTick - 1) / nanosecondsPerTick;
+  const deadline = timerTicks() + ticks;
+  while (timerTicks() < deadline) sleep(timerChannel());
+  return 0;
 }

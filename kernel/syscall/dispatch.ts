@@ -20,10 +20,16 @@ import {
   sysWrite,
 } from "../fs/syscalls";
 import { ENOSYS } from "../lib/errno";
-import { sysBrk, sysMmap, sysMunmap } from "../memory/mmap";
+import { sysBrk, sysMmap, sysMprotect, sysMunmap } from "../memory/mmap";
 import {
+  sysArchPrctl,
   sysExit,
   sysFork,
+  sysGeteuid,
+  sysGetgid,
+  sysNanosleep,
+  sysSchedYield,
+  sysSetTidAddress,
   sysGetpid,
   sysGetppid,
   sysGetuid,
@@ -46,9 +52,12 @@ export const SYS_FSTAT = 5;
 export const SYS_LSEEK = 8;
 export const SYS_MMAP = 9;
 export const SYS_MUNMAP = 11;
+export const SYS_MPROTECT = 10;
 export const SYS_BRK = 12;
+export const SYS_SCHED_YIELD = 24;
 export const SYS_DUP = 32;
 export const SYS_DUP2 = 33;
+export const SYS_NANOSLEEP = 35;
 export const SYS_GETPID = 39;
 export const SYS_FORK = 57;
 export const SYS_EXECVE = 59;
@@ -62,10 +71,15 @@ export const SYS_MKDIR = 83;
 export const SYS_RMDIR = 84;
 export const SYS_UNLINK = 87;
 export const SYS_GETUID = 102;
+export const SYS_GETGID = 104;
 export const SYS_SETUID = 105;
+export const SYS_GETEUID = 107;
+export const SYS_GETEGID = 108;
 export const SYS_GETPPID = 110;
+export const SYS_ARCH_PRCTL = 158;
 export const SYS_REBOOT = 169;
 export const SYS_GETDENTS64 = 217;
+export const SYS_SET_TID_ADDRESS = 218;
 export const SYS_EXIT_GROUP = 231;
 export const SYS_EXEC_SYS_REGISTER = 1000;
 export const SYS_EXEC_SYS_UNREGISTER = 1001;
@@ -86,7 +100,10 @@ function syscall(nr: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64):
     case SYS_LSEEK: return sysLseek(<i32>a1, <i64>a2, <i32>a3);
     case SYS_MMAP: return sysMmap(a1, a2, <i32>a3, <i32>a4, <i32>a5, a6);
     case SYS_MUNMAP: return sysMunmap(a1, a2);
+    case SYS_MPROTECT: return sysMprotect(a1, a2, <i32>a3);
     case SYS_BRK: return sysBrk(a1);
+    case SYS_SCHED_YIELD: return sysSchedYield();
+    case SYS_NANOSLEEP: return sysNanosleep(a1, a2);
     case SYS_DUP: return sysDup(<i32>a1);
     case SYS_DUP2: return sysDup2(<i32>a1, <i32>a2);
     case SYS_GETPID: return sysGetpid();
@@ -102,6 +119,11 @@ function syscall(nr: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64):
     case SYS_RMDIR: return sysRmdir(a1);
     case SYS_UNLINK: return sysUnlink(a1);
     case SYS_GETUID: return sysGetuid();
+    case SYS_GETGID: return sysGetgid();
+    case SYS_GETEUID: return sysGeteuid();
+    case SYS_GETEGID: return sysGetgid();
+    case SYS_ARCH_PRCTL: return sysArchPrctl(<i32>a1, a2);
+    case SYS_SET_TID_ADDRESS: return sysSetTidAddress(a1);
     case SYS_SETUID: return sysSetuid(<u32>a1);
     case SYS_GETPPID: return sysGetppid();
     case SYS_REBOOT: return sysReboot(<u32>a1, <u32>a2, <u32>a3);

@@ -20,6 +20,11 @@ const SIGSEGV = 11;
 
 let ticks: u64 = 0;
 
+// Timer interrupts since boot, TIMER_HZ a second.
+export function timerTicks(): u64 {
+  return ticks;
+}
+
 // Channel that sleepers on the timer wait for; woken on every tick.
 export function timerChannel(): usize {
   return changetype<usize>(memory.data(8));
