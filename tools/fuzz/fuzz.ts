@@ -229,7 +229,7 @@ export interface FuzzOptions {
 
 /** Generates, compiles and runs one seed in both engines. */
 export async function fuzzSeed(seed: number, options: FuzzOptions): Promise<SeedResult> {
-  const dir = path.join(options.outDir, `seed-${seed}`);
+  const dir = path.join(options.outDir, `seed-${seed}-size-${options.size}`);
   fs.mkdirSync(dir, { recursive: true });
   const result: SeedResult = { seed, status: "agree", exports: 0, runs: 0, traps: 0, dir };
   const inputPath = path.join(dir, "input.dat");

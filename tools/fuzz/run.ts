@@ -59,7 +59,7 @@ async function main(): Promise<void> {
             exports: 0,
             runs: 0,
             traps: 0,
-            dir: path.join(outDir, `seed-${seed}`),
+            dir: path.join(outDir, `seed-${seed}-size-${size}`),
           };
         }
         results.push(result);

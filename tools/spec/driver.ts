@@ -49,6 +49,11 @@ export type Operation =
       observeGlobals?: { index: number; type: ValType }[];
       /** Append an FNV-1a hash of linear memory (fuzzer). */
       hashMemory?: boolean;
+      /**
+       * Run the call in a forked child process, because it is expected to
+       * trap; the parent goes on with the memory that the child left.
+       */
+      forked?: boolean;
     }
   | { kind: "get"; global: number; type: ValType };
 
@@ -56,6 +61,8 @@ export interface DriverCommand {
   operation: number;
   args: Value[];
 }
+
+const OUTPUT_BUFFER_BYTES = 65536;
 
 /** Maximum size of the command stream; the driver maps this much for it. */
 export const MAX_STREAM_BYTES = 16 * 1024 * 1024;
@@ -144,7 +151,10 @@ export interface Helpers {
   end: number;
   maskAt: number;
   readStdin: number;
+  /** Returns the native address of the output buffer, mapping it first. */
+  buffer: number;
   hashMemory?: number;
+  shareMemory?: number;
 }
 
 export function addFunction(
@@ -184,12 +194,16 @@ export function addHelpers(merged: MergedModule): Helpers {
     c.localGet(1).op(0x0d, 0x00); // br_if loop
     c.op(0x0b);
   });
-  const begin = addFunction(merged, "driver.begin", { params: [I32, I32], results: [] }, (c) => {
+  const buffer = addFunction(merged, "driver.buffer", { params: [], results: [I64] }, (c) => {
     c.globalGet(buf).op(0x50, 0x04, 0x40); // if buf == 0
     // mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
-    c.i64(9n).i64(0n).i64(65536n).i64(3n).i64(0x22n).i64(-1n).i64(0n);
+    c.i64(9n).i64(0n).i64(BigInt(OUTPUT_BUFFER_BYTES)).i64(3n).i64(0x22n).i64(-1n).i64(0n);
     c.call(X86.syscall6).globalSet(buf);
     c.op(0x0b);
+    c.globalGet(buf);
+  });
+  const begin = addFunction(merged, "driver.begin", { params: [I32, I32], results: [] }, (c) => {
+    c.call(buffer).op(0x1a);
     c.i32(0).globalSet(pos);
     c.localGet(0).op(0xad).i32(8).call(hex);
     c.localGet(1).call(put);
@@ -234,7 +248,7 @@ export function addHelpers(merged: MergedModule): Helpers {
     c.op(0x0c, 0x00, 0x0b, 0x0b);
     c.localGet(base);
   });
-  const helpers: Helpers = { put, begin, value, end, maskAt, readStdin };
+  const helpers: Helpers = { put, begin, value, end, maskAt, readStdin, buffer };
   return helpers;
 }
 
@@ -254,6 +268,70 @@ function addHashMemory(merged: MergedModule): number {
     c.op(0x0c, 0x00, 0x0b, 0x0b); // br loop, end, end
     c.localGet(hash);
   });
+}
+
+/**
+ * Adds a function that replaces the private mapping of linear memory by a
+ * shared one with the same contents, once, so that forked children's
+ * stores reach the parent. Globals and tables stay private to the child.
+ * NOTE: pages that memory.grow maps later are private again.
+ */
+function addShareMemory(merged: MergedModule): number {
+  const done = merged.addGlobal({ type: I32, mutable: true }, { op: "i32.const", value: 0 });
+  return addFunction(merged, "driver.share_memory", { params: [], results: [] }, (c) => {
+    const size = c.local(I64);
+    const base = c.local(I64);
+    const copy = c.local(I64);
+    const i = c.local(I64);
+    c.globalGet(done).op(0x0d, 0x00); // br_if 0: done already
+    c.i32(1).globalSet(done);
+    if (!merged.memory) return;
+    c.op(0x3f, 0x00, 0xad).i64(65536n).op(0x7e).localSet(size);
+    c.localGet(size).op(0x50, 0x0d, 0x00); // empty memory: return
+    c.call(X86.memoryBase).localSet(base);
+    // mmap(NULL, size, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0)
+    c.i64(9n).i64(0n).localGet(size).i64(3n).i64(0x21n).i64(-1n).i64(0n);
+    c.call(X86.syscall6).localSet(copy);
+    c.localGet(copy).i64(0n).op(0x53, 0x0d, 0x00); // mmap failed: return
+    c.op(0x02, 0x40, 0x03, 0x40); // block loop
+    c.localGet(i).localGet(size).op(0x5a, 0x0d, 0x01); // i >= size: br 1
+    c.localGet(copy).localGet(i).op(0x7c);
+    c.localGet(base).localGet(i).op(0x7c).call(X86.nativeLoad64);
+    c.call(X86.nativeStore64);
+    c.localGet(i).i64(8n).op(0x7c).localSet(i);
+    c.op(0x0c, 0x00, 0x0b, 0x0b);
+    // mremap(copy, size, size, MREMAP_MAYMOVE|MREMAP_FIXED, base)
+    c.i64(25n).localGet(copy).localGet(size).localGet(size).i64(3n).localGet(base).i64(0n);
+    c.call(X86.syscall6).op(0x1a);
+  });
+}
+
+/**
+ * Fills the body of a forked operation: fork, run `body` (k, args) in the
+ * child with stderr on stdout so that its trap message lands in order,
+ * wait, and report the child's wait status as "KKKKKKKK!W<status>,".
+ * Where fork fails (V8's emulation) the call runs in this process.
+ */
+function buildForked(c: Code, h: Helpers, body: number): void {
+  const pid = c.local(I64);
+  const status = c.local(I64);
+  c.call(h.shareMemory!);
+  c.i64(57n).i64(0n).i64(0n).i64(0n).i64(0n).i64(0n).i64(0n).call(X86.syscall6).localSet(pid);
+  c.localGet(pid).i64(0n).op(0x53, 0x04, 0x40); // pid < 0: if
+  c.localGet(0).localGet(1).call(body).op(0x0f, 0x0b);
+  c.localGet(pid).op(0x50, 0x04, 0x40); // pid == 0 (child): if
+  c.i64(33n).i64(1n).i64(2n).i64(0n).i64(0n).i64(0n).i64(0n).call(X86.syscall6).op(0x1a);
+  c.localGet(0).localGet(1).call(body);
+  c.i64(231n).i64(0n).i64(0n).i64(0n).i64(0n).i64(0n).i64(0n).call(X86.syscall6).op(0x1a);
+  c.op(0x0b);
+  // wait4(pid, buffer end - 8, 0, NULL)
+  c.call(h.buffer).i64(BigInt(OUTPUT_BUFFER_BYTES - 8)).op(0x7c).localSet(status);
+  c.i64(61n).localGet(pid).localGet(status).i64(0n).i64(0n).i64(0n).i64(0n);
+  c.call(X86.syscall6).op(0x1a);
+  record(c, h, "!");
+  c.i32("W".charCodeAt(0)).call(h.put);
+  c.localGet(status).call(X86.nativeLoad64).i64(0xffffffffn).op(0x83).call(h.value);
+  c.call(h.end);
 }
 
 /** Starts the output line of the command whose number is in local 0. */
@@ -375,6 +453,8 @@ export function addDriver(
   if (merged.memory && operations.some((op) => op.kind === "invoke" && op.hashMemory))
     h.hashMemory = addHashMemory(merged);
   const opType = { params: [I32, I64], results: [] };
+  if (operations.some((op) => op.kind === "invoke" && op.forked))
+    h.shareMemory = addShareMemory(merged);
   const opFuncs = operations.map((op, i) =>
     addFunction(merged, `driver.${op.kind}${i}`, opType, (c) => {
       switch (op.kind) {
@@ -382,7 +462,12 @@ export function addDriver(
           buildInstantiate(c, h, merged, op.layout);
           break;
         case "invoke":
-          buildInvoke(c, h, merged, op);
+          if (op.forked) {
+            const body = addFunction(merged, `driver.invoke${i}_child`, opType, (child) =>
+              buildInvoke(child, h, merged, op),
+            );
+            buildForked(c, h, body);
+          } else buildInvoke(c, h, merged, op);
           break;
         case "get":
           record(c, h, ":");
@@ -440,23 +525,41 @@ export function encodeCommands(commands: DriverCommand[]): Uint8Array {
 
 export interface RunRecord {
   command: number;
-  /** Result bits, or undefined when instantiation failed. */
+  /** Result bits, or undefined when the command failed. */
   values?: bigint[];
-  /** 'T' or 'M' for a segment out of bounds during instantiation. */
+  /**
+   * 'T', 'M' or 'L' for a failed instantiation, or 'W' for the wait
+   * status of a forked child.
+   */
   failure?: string;
+  /** Wait status of a forked child. */
+  status?: number;
+  /** Trap kind that a forked child printed before its 'W' record. */
+  trap?: string;
 }
 
 /** Parses the driver's stdout; an incomplete last line is ignored. */
 export function parseRecords(stdout: string): RunRecord[] {
   const records: RunRecord[] = [];
+  let trap: string | undefined;
   for (const line of stdout.split("\n")) {
+    const trapLine = /^trap: (.*) in .*$/.exec(line);
+    if (trapLine) {
+      trap = trapLine[1];
+      continue;
+    }
     const m = /^([0-9a-f]{8})([:!])(.*)$/.exec(line);
     if (!m) continue;
     const command = parseInt(m[1], 16);
     if (m[2] === "!") {
-      records.push({ command, failure: m[3] });
+      const failure = m[3].charAt(0);
+      if (failure === "W")
+        records.push({ command, failure, status: parseInt(m[3].slice(1, 17), 16), trap });
+      else records.push({ command, failure });
+      trap = undefined;
       continue;
     }
+    trap = undefined;
     const values = m[3]
       .split(",")
       .filter((v) => v.length === 16)

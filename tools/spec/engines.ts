@@ -80,9 +80,11 @@ export class NativeEngine implements Engine {
     fs.mkdirSync(outDir, { recursive: true });
   }
 
-  async prepare(wasm: Uint8Array, label: string): Promise<Program> {
+  async prepare(wasm: Uint8Array, label: string, stream: Uint8Array): Promise<Program> {
     const base = path.join(this.outDir, label.replace(/[^A-Za-z0-9_.-]/g, "_"));
     fs.writeFileSync(`${base}.wasm`, wasm);
+    // Rerun by hand: ./BASE MASK < BASE.commands (MASK: one 0 per command).
+    fs.writeFileSync(`${base}.commands`, stream);
     await compileUser(`${base}.wasm`, base);
     return {
       run: (mask: string, stdin: Uint8Array) => runExecutable(base, [mask], stdin, this.timeoutMs),

@@ -169,6 +169,8 @@ export const X86_IMPORTS: { name: string; type: FuncType }[] = [
   { name: "native_load64", type: { params: [I64], results: [I64] } },
   { name: "native_store8", type: { params: [I64, I32], results: [] } },
   { name: "initial_sp", type: { params: [], results: [I64] } },
+  { name: "native_store64", type: { params: [I64, I64], results: [] } },
+  { name: "memory_base", type: { params: [], results: [I64] } },
 ];
 
 /** Merged function indices of the x86 intrinsics, in X86_IMPORTS order. */
@@ -178,6 +180,8 @@ export const X86 = {
   nativeLoad64: 2,
   nativeStore8: 3,
   initialSp: 4,
+  nativeStore64: 5,
+  memoryBase: 6,
 };
 
 export class MergedModule {

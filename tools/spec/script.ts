@@ -85,8 +85,11 @@ export interface Engine {
   readonly name: string;
   /** Trap kinds that the engine cannot tell apart count as equal. */
   readonly looseTrapKinds: boolean;
-  /** Builds the program for a merged module; `label` names its files. */
-  prepare(wasm: Uint8Array, label: string): Promise<Program>;
+  /**
+   * Builds the program for a merged module. `label` names its files, which
+   * keep `stream` too, so that a failure can be rerun by hand.
+   */
+  prepare(wasm: Uint8Array, label: string, stream: Uint8Array): Promise<Program>;
   /**
    * Checks that the compiler rejects an invalid or malformed module, through
    * its command line when `viaCli` is set (slower: a node start-up each).
@@ -590,7 +593,14 @@ export class ScriptRunner {
       return { operation, args: [] };
     }
     if (ext.kind !== KIND_FUNC) throw new MergeConflict(`"${c.action.field}" is not a function`);
-    const operation = operationOf(`invoke ${ext.index}`, () => ({ kind: "invoke", func: ext.index }));
+    // A call expected to trap runs in a forked child, so that the process
+    // and its state survive it.
+    const forked = c.type === "assert_trap" || c.type === "assert_exhaustion";
+    const operation = operationOf(`invoke ${ext.index} ${forked}`, () => ({
+      kind: "invoke",
+      func: ext.index,
+      forked,
+    }));
     return { operation, args: (c.action.args ?? []).map(toValue) };
   }
 
@@ -600,7 +610,7 @@ export class ScriptRunner {
     const label = `${path.basename(this.jsonPath, ".json")}.${group.instances[0]?.label ?? "group"}`;
     let program: Program;
     try {
-      program = await this.engine.prepare(built.wasm, label);
+      program = await this.engine.prepare(built.wasm, label, built.stream);
     } catch (error) {
       if (!(error instanceof BuildError)) throw error;
       for (const index of built.indices)
@@ -743,7 +753,8 @@ export async function observe(
     for (const r of records) {
       seen.add(r.command);
       if (result[r.command]) continue;
-      if (r.failure !== undefined)
+      if (r.failure === "W") result[r.command] = forkedObservation(r);
+      else if (r.failure !== undefined)
         result[r.command] = { kind: "trap", message: FAILURE_MESSAGES[r.failure] ?? r.failure };
       else result[r.command] = { kind: "values", values: r.values ?? [] };
     }
@@ -769,6 +780,16 @@ export async function observe(
     mask[pending] = trap && hasStart(pending) ? MASK_NO_START : MASK_SKIP;
   }
   return result;
+}
+
+/** Turns a forked child's wait status into a trap or a crash. */
+function forkedObservation(r: RunRecord): Observation {
+  const status = r.status ?? 0;
+  const exited = (status & 0x7f) === 0;
+  const code = (status >> 8) & 0xff;
+  if (exited && code === 134 && r.trap) return { kind: "trap", message: r.trap };
+  if (exited) return { kind: "crash", detail: `the forked call exited with status ${code}` };
+  return { kind: "crash", detail: `the forked call was killed by signal ${status & 0x7f}` };
 }
 
 function describeDeath(run: ProcessResult): string {

@@ -85,7 +85,7 @@ export function runInV8(
     throw new Error(`emulated native access to unmapped address 0x${address.toString(16)}`);
   };
 
-  const syscall6 = (nr: bigint, a1: bigint, a2: bigint, a3: bigint): bigint => {
+  const syscall6 = (nr: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint): bigint => {
     switch (nr) {
       case 0n: {
         if (a1 !== 0n) return -9n;
@@ -106,6 +106,9 @@ export function runInV8(
         return a3;
       }
       case 9n: {
+        // The driver asks for MAP_SHARED memory only to share linear memory
+        // with forked children, and fork is not emulated.
+        if ((a4 & 1n) !== 0n) return -38n;
         const base = MMAP_BASE + BigInt(regions.length) * REGION_SPACING;
         if (a2 > REGION_SPACING) return -12n;
         regions.push({ base, bytes: new Uint8Array(Number(a2)) });
@@ -134,6 +137,11 @@ export function runInV8(
       region.bytes[offset] = value;
     },
     initial_sp: () => STACK_BASE,
+    native_store64: (address: bigint, value: bigint) => {
+      const { region, offset } = locate(BigInt.asUintN(64, address), 8);
+      new DataView(region.bytes.buffer).setBigInt64(offset, value, true);
+    },
+    memory_base: () => 0x100000000n,
   };
 
   const trap = (kind: string): ProcessResult => {
