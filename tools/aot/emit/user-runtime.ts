@@ -341,6 +341,7 @@ aot_buffer_utf16:
     call aot_buffer_code_point
     jmp .unit
 .done:
+    pop r13
     pop r12
     pop rbx
     ret

@@ -13,6 +13,11 @@
 // Internal calling convention: the caller reserves max(params, results)
 // slots at rsp (rounded up to 16 bytes), stores the arguments there, calls,
 // and reads the results from the same slots.
+//
+// local.get and constants are deferred: the stack entry records where its
+// value is, and the numeric, memory, local and global instructions read it
+// from there. Any other instruction first stores deferred entries in their
+// slots, and local.set of a local first stores the entries that read it.
 import { UnsupportedError } from "../errors.ts";
 import { opInfo, opName } from "../decode/opcodes.ts";
 import type { FuncType, Instr, Module, ValType } from "../decode/types.ts";
@@ -64,6 +69,19 @@ export function valueSize(type: ValType): string {
 
 const accessSize = (info: { size?: number }) => info.size!;
 
+// A stack entry whose value is not in its slot yet.
+type Deferred = { kind: "local"; index: number } | { kind: "const"; value: bigint };
+
+const fitsImmediate32 = (value: bigint) => value >= -(2n ** 31n) && value < 2n ** 31n;
+
+// Integer instructions whose second operand may be an immediate:
+// comparisons, add, sub, and, or, xor.
+function takesImmediate(op: number): boolean {
+  if ((op >= 0x46 && op <= 0x4f) || (op >= 0x51 && op <= 0x5a)) return true;
+  const index = op >= 0x7c && op <= 0x8a ? op - 0x7c : op >= 0x6a && op <= 0x78 ? op - 0x6a : -1;
+  return [0, 1, 7, 8, 9].includes(index);
+}
+
 export class FunctionCompiler implements Emitter {
   private lines: string[] = [];
   private labels = 0;
@@ -71,6 +89,8 @@ export class FunctionCompiler implements Emitter {
   private height = 0;
   private maxHeight = 0;
   private frames: Frame[] = [];
+  // Deferred stack entries by stack position.
+  private deferred = new Map<number, Deferred>();
   // Nesting depth of blocks opened inside unreachable code.
   private skipDepth = 0;
   private skipping = false;
@@ -108,6 +128,7 @@ export class FunctionCompiler implements Emitter {
   }
 
   private slot(k: number): string {
+    if (k < 0) throw new Error(`aot: internal error: stack slot ${k} in func[${this.index}]`);
     return `[rbp-${8 * (this.declared + k + 1)}]`;
   }
 
@@ -130,6 +151,47 @@ export class FunctionCompiler implements Emitter {
     if (from !== to) this.emit(`mov rax, ${from}`, `mov ${to}, rax`);
   }
 
+  private storeConst(value: bigint, to: string): void {
+    if (fitsImmediate32(value)) this.emit(`mov qword ${to}, ${value}`);
+    else this.emit(`mov rax, ${hex(BigInt.asUintN(64, value))}`, `mov ${to}, rax`);
+  }
+
+  // Stores deferred entry k in its slot.
+  private materialize(k: number): void {
+    const entry = this.deferred.get(k);
+    if (!entry) return;
+    this.deferred.delete(k);
+    if (entry.kind === "local") this.copy(this.local(entry.index), this.slot(k));
+    else this.storeConst(entry.value, this.slot(k));
+  }
+
+  private flush(): void {
+    for (const k of [...this.deferred.keys()].sort((a, b) => a - b)) this.materialize(k);
+  }
+
+  // Returns a memory operand holding entry k and forgets that it was
+  // deferred; a deferred constant is stored in its slot first.
+  private operand(k: number): string {
+    const entry = this.deferred.get(k);
+    if (entry?.kind === "local") {
+      this.deferred.delete(k);
+      return this.local(entry.index);
+    }
+    this.materialize(k);
+    return this.slot(k);
+  }
+
+  // Like operand, but returns a deferred constant as an immediate of
+  // `bits` bits.
+  private operandOrImmediate(k: number, bits: 32 | 64): string {
+    const entry = this.deferred.get(k);
+    if (entry?.kind === "const") {
+      this.deferred.delete(k);
+      return hex(BigInt.asUintN(bits, entry.value));
+    }
+    return this.operand(k);
+  }
+
   compile(): string[] {
     const func = this.ctx.module.funcs[this.index - this.ctx.module.importedFuncs];
     const results = this.type.results.length;
@@ -148,6 +210,7 @@ export class FunctionCompiler implements Emitter {
       this.instr = instr;
       this.step(instr);
     }
+    if (!this.skipping) this.flush();
     this.emit(`.return:`);
     for (let i = 0; i < results; i++) this.copy(this.slot(i), `[rbp+${16 + 8 * i}]`);
     this.emit(`leave`, `ret`);
@@ -185,26 +248,102 @@ export class FunctionCompiler implements Emitter {
       else if (op === 0x0b && this.skipDepth > 0) this.skipDepth--;
       else if ((op === 0x0b || op === 0x05) && this.skipDepth === 0) {
         this.skipping = false;
+        this.deferred.clear();
         this.control(instr);
       }
       return;
     }
+    if (this.deferrable(instr)) return;
+    this.flush();
     if (this.control(instr)) return;
+    this.other(instr);
+  }
+
+  // Emits the instructions that read deferred entries in place; returns
+  // false for the others.
+  private deferrable(instr: Instr): boolean {
+    const op = instr.op;
     const info = opInfo.get(op);
     if (info?.size !== undefined) {
       if (info.params!.length === 1) this.load(op, instr.b, accessSize(info));
       else this.store(op, instr.b, accessSize(info));
-      return;
+      return true;
     }
     if (info?.params) {
       const arity = info.params.length;
-      const a = this.slot(this.height - arity);
-      const b = arity === 2 ? this.top() : a;
-      if (!emitNumeric(this, op, a, b)) this.fail(`unsupported opcode ${opName(op)}`);
-      this.height = this.height - arity + info.results!.length;
-      return;
+      const base = this.height - arity;
+      let b = "";
+      if (arity === 2) {
+        const entry = this.deferred.get(this.height - 1);
+        const immediate = entry?.kind === "const" && takesImmediate(op) && fitsImmediate32(entry.value);
+        if (immediate) {
+          this.deferred.delete(this.height - 1);
+          b = String(entry.value);
+        } else {
+          b = this.operand(this.height - 1);
+        }
+      }
+      const a = this.operand(base);
+      if (arity === 1) b = a;
+      if (!emitNumeric(this, op, this.slot(base), a, b)) this.fail(`unsupported opcode ${opName(op)}`);
+      this.height = base + info.results!.length;
+      return true;
     }
-    this.other(instr);
+    switch (op) {
+      case 0x20:
+        this.push();
+        this.deferred.set(this.height - 1, { kind: "local", index: instr.a });
+        return true;
+      case 0x41:
+      case 0x42:
+      case 0x43:
+      case 0x44: {
+        const bits = op === 0x41 || op === 0x43 ? BigInt.asIntN(32, instr.bits!) : BigInt.asIntN(64, instr.bits!);
+        this.push();
+        this.deferred.set(this.height - 1, { kind: "const", value: bits });
+        return true;
+      }
+      case 0x1a:
+        this.deferred.delete(this.height - 1);
+        this.height--;
+        return true;
+      case 0x21:
+      case 0x22:
+        this.setLocal(instr.a, op === 0x22);
+        return true;
+      case 0x23: {
+        const size = valueSize(this.ctx.module.globals[instr.a].type);
+        const reg = size === "dword" ? "eax" : "rax";
+        this.emit(`mov ${reg}, [rel ${this.ctx.globalAddress(instr.a)}]`, `mov ${this.push()}, ${reg}`);
+        return true;
+      }
+      case 0x24: {
+        const size = valueSize(this.ctx.module.globals[instr.a].type);
+        const reg = size === "dword" ? "eax" : "rax";
+        const value = this.operandOrImmediate(this.height - 1, size === "dword" ? 32 : 64);
+        this.emit(`mov ${reg}, ${value}`, `mov [rel ${this.ctx.globalAddress(instr.a)}], ${reg}`);
+        this.height--;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // local.set and local.tee. Deferred entries that read the local keep
+  // the old value, so they are stored first.
+  private setLocal(index: number, keep: boolean): void {
+    const top = this.height - 1;
+    for (const [k, entry] of this.deferred) {
+      if (k !== top && entry.kind === "local" && entry.index === index) this.materialize(k);
+    }
+    const entry = this.deferred.get(top);
+    if (entry?.kind === "const") this.storeConst(entry.value, this.local(index));
+    else if (entry?.kind === "local") this.copy(this.local(entry.index), this.local(index));
+    else this.copy(this.slot(top), this.local(index));
+    if (!keep) {
+      this.deferred.delete(top);
+      this.height--;
+    }
   }
 
   private markUnreachable(): void {
@@ -348,7 +487,7 @@ export class FunctionCompiler implements Emitter {
 
   private load(op: number, offset: number, size: number): void {
     const slot = this.top();
-    this.address(slot, offset, size);
+    this.address(this.operandOrImmediate(this.height - 1, 32), offset, size);
     const m = "[rcx+rax]";
     const code: Record<number, string[]> = {
       0x28: [`mov eax, ${m}`, `mov ${slot}, eax`],
@@ -370,8 +509,8 @@ export class FunctionCompiler implements Emitter {
   }
 
   private store(op: number, offset: number, size: number): void {
-    const value = this.top();
-    this.address(this.top(1), offset, size);
+    const value = this.operandOrImmediate(this.height - 1, 64);
+    this.address(this.operandOrImmediate(this.height - 2, 32), offset, size);
     const m = "[rcx+rax]";
     const register = { 1: "dl", 2: "dx", 4: "edx", 8: "rdx" }[size]!;
     this.emit(`mov rdx, ${value}`, `mov ${m}, ${register}`);
@@ -388,9 +527,6 @@ export class FunctionCompiler implements Emitter {
       case 0x11:
         this.callIndirect(instr.a);
         return;
-      case 0x1a:
-        this.height--;
-        return;
       case 0x1b:
       case 0x1c: {
         const keep = this.label();
@@ -400,47 +536,12 @@ export class FunctionCompiler implements Emitter {
         this.height -= 2;
         return;
       }
-      case 0x20:
-        this.copy(this.local(instr.a), this.push());
-        return;
-      case 0x21:
-        this.copy(this.top(), this.local(instr.a));
-        this.height--;
-        return;
-      case 0x22:
-        this.copy(this.top(), this.local(instr.a));
-        return;
-      case 0x23: {
-        const size = valueSize(module.globals[instr.a].type);
-        const reg = size === "dword" ? "eax" : "rax";
-        this.emit(`mov ${reg}, [rel ${this.ctx.globalAddress(instr.a)}]`, `mov ${this.push()}, ${reg}`);
-        return;
-      }
-      case 0x24: {
-        const size = valueSize(module.globals[instr.a].type);
-        const reg = size === "dword" ? "eax" : "rax";
-        this.emit(`mov ${reg}, ${this.top()}`, `mov [rel ${this.ctx.globalAddress(instr.a)}], ${reg}`);
-        this.height--;
-        return;
-      }
       case 0x3f:
         this.emit(`mov rax, [rel aot_memory_bytes]`, `shr rax, 16`, `mov ${this.push()}, eax`);
         return;
       case 0x40:
         this.emit(`mov edi, ${this.top()}`, `call aot_memory_grow`, `mov ${this.top()}, eax`);
         return;
-      case 0x41:
-      case 0x43:
-        this.emit(`mov dword ${this.push()}, ${hex(BigInt.asUintN(32, instr.bits!))}`);
-        return;
-      case 0x42:
-      case 0x44: {
-        const value = BigInt.asIntN(64, instr.bits!);
-        const slot = this.push();
-        if (value >= -(2n ** 31n) && value < 2n ** 31n) this.emit(`mov qword ${slot}, ${value}`);
-        else this.emit(`mov rax, ${hex(BigInt.asUintN(64, value))}`, `mov ${slot}, rax`);
-        return;
-      }
       case 0xfc08:
         this.memoryInit(instr.a);
         return;

@@ -1,7 +1,8 @@
-// Code for the numeric instructions (wasm spec 4.3). Operands live in
-// frame slots: `a` is the first operand and also receives the result, `b`
-// the second operand of a binary instruction. rax, rcx, rdx, r8 and
-// xmm0-xmm2 are scratch.
+// Code for the numeric instructions (wasm spec 4.3). `a` and `b` are
+// memory operands (frame slots or locals) holding the first and second
+// operand, and `d` is the frame slot that receives the result; `b` may be
+// an immediate for the integer instructions that emitNumeric's caller
+// allows. rax, rcx, rdx, r8 and xmm0-xmm2 are scratch.
 import { Trap } from "./target.ts";
 
 export interface Emitter {
@@ -25,59 +26,59 @@ function size(width: Width): string {
 }
 
 // Emits op if it is numeric and returns whether it was.
-export function emitNumeric(e: Emitter, op: number, a: string, b: string): boolean {
+export function emitNumeric(e: Emitter, op: number, d: string, a: string, b: string): boolean {
   if (op === 0x45 || op === 0x50) {
     const width: Width = op === 0x45 ? 32 : 64;
-    e.emit(`xor eax, eax`, `cmp ${size(width)} ${a}, 0`, `sete al`, `mov dword ${a}, eax`);
+    e.emit(`xor eax, eax`, `cmp ${size(width)} ${a}, 0`, `sete al`, `mov dword ${d}, eax`);
     return true;
   }
   if ((op >= 0x46 && op <= 0x4f) || (op >= 0x51 && op <= 0x5a)) {
     const width: Width = op <= 0x4f ? 32 : 64;
     const cc = intCompare[op - (width === 32 ? 0x46 : 0x51)];
     const ra = reg(width, "c");
-    e.emit(`mov ${ra}, ${a}`, `xor eax, eax`, `cmp ${ra}, ${b}`, `set${cc} al`, `mov dword ${a}, eax`);
+    e.emit(`mov ${ra}, ${a}`, `xor eax, eax`, `cmp ${ra}, ${b}`, `set${cc} al`, `mov dword ${d}, eax`);
     return true;
   }
   if (op >= 0x5b && op <= 0x66) {
-    emitFloatCompare(e, op <= 0x60 ? 32 : 64, op - (op <= 0x60 ? 0x5b : 0x61), a, b);
+    emitFloatCompare(e, op <= 0x60 ? 32 : 64, op - (op <= 0x60 ? 0x5b : 0x61), d, a, b);
     return true;
   }
   if (op >= 0x67 && op <= 0x69) {
-    emitIntUnary(e, 32, op - 0x67, a);
+    emitIntUnary(e, 32, op - 0x67, d, a);
     return true;
   }
   if (op >= 0x79 && op <= 0x7b) {
-    emitIntUnary(e, 64, op - 0x79, a);
+    emitIntUnary(e, 64, op - 0x79, d, a);
     return true;
   }
   if (op >= 0x6a && op <= 0x78) {
-    emitIntBinary(e, 32, op - 0x6a, a, b);
+    emitIntBinary(e, 32, op - 0x6a, d, a, b);
     return true;
   }
   if (op >= 0x7c && op <= 0x8a) {
-    emitIntBinary(e, 64, op - 0x7c, a, b);
+    emitIntBinary(e, 64, op - 0x7c, d, a, b);
     return true;
   }
   if (op >= 0x8b && op <= 0x91) {
-    emitFloatUnary(e, 32, op - 0x8b, a);
+    emitFloatUnary(e, 32, op - 0x8b, d, a);
     return true;
   }
   if (op >= 0x99 && op <= 0x9f) {
-    emitFloatUnary(e, 64, op - 0x99, a);
+    emitFloatUnary(e, 64, op - 0x99, d, a);
     return true;
   }
   if (op >= 0x92 && op <= 0x98) {
-    emitFloatBinary(e, 32, op - 0x92, a, b);
+    emitFloatBinary(e, 32, op - 0x92, d, a, b);
     return true;
   }
   if (op >= 0xa0 && op <= 0xa6) {
-    emitFloatBinary(e, 64, op - 0xa0, a, b);
+    emitFloatBinary(e, 64, op - 0xa0, d, a, b);
     return true;
   }
-  return emitConversion(e, op, a);
+  return emitConversion(e, op, d, a);
 }
 
-function emitFloatCompare(e: Emitter, width: Width, index: number, a: string, b: string): void {
+function emitFloatCompare(e: Emitter, width: Width, index: number, d: string, a: string, b: string): void {
   const s = width === 32 ? "ss" : "sd";
   const load = width === 32 ? "movss" : "movsd";
   const ucomi = `ucomi${s}`;
@@ -102,10 +103,10 @@ function emitFloatCompare(e: Emitter, width: Width, index: number, a: string, b:
       e.emit(`${ucomi} xmm0, xmm1`, `setae al`);
       break;
   }
-  e.emit(`mov dword ${a}, eax`);
+  e.emit(`mov dword ${d}, eax`);
 }
 
-function emitIntUnary(e: Emitter, width: Width, index: number, a: string): void {
+function emitIntUnary(e: Emitter, width: Width, index: number, d: string, a: string): void {
   const r = reg(width, "a");
   const bits = width;
   switch (index) {
@@ -144,21 +145,21 @@ function emitIntUnary(e: Emitter, width: Width, index: number, a: string): void 
       }
       break;
   }
-  e.emit(`mov ${a}, ${r}`);
+  e.emit(`mov ${d}, ${r}`);
 }
 
-function emitIntBinary(e: Emitter, width: Width, index: number, a: string, b: string): void {
+function emitIntBinary(e: Emitter, width: Width, index: number, d: string, a: string, b: string): void {
   const ra = reg(width, "a");
   const rc = reg(width, "c");
   const rd = reg(width, "d");
   const simple: Record<number, string> = { 0: "add", 1: "sub", 7: "and", 8: "or", 9: "xor" };
   if (index in simple) {
-    e.emit(`mov ${ra}, ${a}`, `${simple[index]} ${ra}, ${b}`, `mov ${a}, ${ra}`);
+    e.emit(`mov ${ra}, ${a}`, `${simple[index]} ${ra}, ${b}`, `mov ${d}, ${ra}`);
     return;
   }
   switch (index) {
     case 2:
-      e.emit(`mov ${ra}, ${a}`, `imul ${ra}, ${b}`, `mov ${a}, ${ra}`);
+      e.emit(`mov ${ra}, ${a}`, `imul ${ra}, ${b}`, `mov ${d}, ${ra}`);
       return;
     case 3:
     case 5: {
@@ -179,13 +180,13 @@ function emitIntBinary(e: Emitter, width: Width, index: number, a: string, b: st
       }
       e.emit(`${normal}:`, width === 32 ? "cdq" : "cqo", `idiv ${rc}`);
       if (isRem) e.emit(`mov ${ra}, ${rd}`);
-      e.emit(`${done}:`, `mov ${a}, ${ra}`);
+      e.emit(`${done}:`, `mov ${d}, ${ra}`);
       return;
     }
     case 4:
     case 6:
       e.emit(`mov ${ra}, ${a}`, `mov ${rc}, ${b}`, `test ${rc}, ${rc}`, `jz ${e.trap(Trap.divideByZero)}`);
-      e.emit(`xor edx, edx`, `div ${rc}`, `mov ${a}, ${index === 4 ? ra : rd}`);
+      e.emit(`xor edx, edx`, `div ${rc}`, `mov ${d}, ${index === 4 ? ra : rd}`);
       return;
     case 10:
     case 11:
@@ -195,7 +196,7 @@ function emitIntBinary(e: Emitter, width: Width, index: number, a: string, b: st
       // x86 masks the count to 5 or 6 bits, as wasm requires
       // (SDM Vol. 2B SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR).
       const mnemonic = ["shl", "sar", "shr", "rol", "ror"][index - 10];
-      e.emit(`mov ${ra}, ${a}`, `mov ecx, dword ${b}`, `${mnemonic} ${ra}, cl`, `mov ${a}, ${ra}`);
+      e.emit(`mov ${ra}, ${a}`, `mov ecx, dword ${b}`, `${mnemonic} ${ra}, cl`, `mov ${d}, ${ra}`);
       return;
     }
   }
@@ -206,17 +207,17 @@ function floatConst(e: Emitter, width: Width, xmm: string, bits: bigint): void {
   else e.emit(`mov rax, 0x${bits.toString(16)}`, `movq ${xmm}, rax`);
 }
 
-function emitFloatUnary(e: Emitter, width: Width, index: number, a: string): void {
+function emitFloatUnary(e: Emitter, width: Width, index: number, d: string, a: string): void {
   const s = width === 32 ? "ss" : "sd";
   const load = width === 32 ? "movss" : "movsd";
   switch (index) {
     case 0: // abs, neg: sign-bit operations that keep NaN payloads
-      if (width === 32) e.emit(`and dword ${a}, 0x7fffffff`);
-      else e.emit(`btr qword ${a}, 63`);
+      if (width === 32) e.emit(`mov eax, ${a}`, `and eax, 0x7fffffff`, `mov ${d}, eax`);
+      else e.emit(`mov rax, ${a}`, `btr rax, 63`, `mov ${d}, rax`);
       return;
     case 1:
-      if (width === 32) e.emit(`xor dword ${a}, 0x80000000`);
-      else e.emit(`btc qword ${a}, 63`);
+      if (width === 32) e.emit(`mov eax, ${a}`, `xor eax, 0x80000000`, `mov ${d}, eax`);
+      else e.emit(`mov rax, ${a}`, `btc rax, 63`, `mov ${d}, rax`);
       return;
     case 2:
     case 3:
@@ -225,22 +226,22 @@ function emitFloatUnary(e: Emitter, width: Width, index: number, a: string): voi
       // ROUNDSS/ROUNDSD immediate: 0 nearest even, 1 down, 2 up, 3 toward
       // zero; bit 3 suppresses the precision exception (SDM Vol. 2B).
       const mode = { 2: 2, 3: 1, 4: 3, 5: 0 }[index]! | 8;
-      e.emit(`${load} xmm0, ${a}`, `round${s} xmm0, xmm0, ${mode}`, `${load} ${a}, xmm0`);
+      e.emit(`${load} xmm0, ${a}`, `round${s} xmm0, xmm0, ${mode}`, `${load} ${d}, xmm0`);
       return;
     }
     case 6:
-      e.emit(`${load} xmm0, ${a}`, `sqrt${s} xmm0, xmm0`, `${load} ${a}, xmm0`);
+      e.emit(`${load} xmm0, ${a}`, `sqrt${s} xmm0, xmm0`, `${load} ${d}, xmm0`);
       return;
   }
 }
 
-function emitFloatBinary(e: Emitter, width: Width, index: number, a: string, b: string): void {
+function emitFloatBinary(e: Emitter, width: Width, index: number, d: string, a: string, b: string): void {
   const s = width === 32 ? "ss" : "sd";
   const p = width === 32 ? "ps" : "pd";
   const load = width === 32 ? "movss" : "movsd";
   if (index <= 3) {
     const mnemonic = ["add", "sub", "mul", "div"][index];
-    e.emit(`${load} xmm0, ${a}`, `${mnemonic}${s} xmm0, ${b}`, `${load} ${a}, xmm0`);
+    e.emit(`${load} xmm0, ${a}`, `${mnemonic}${s} xmm0, ${b}`, `${load} ${d}, xmm0`);
     return;
   }
   if (index === 4 || index === 5) {
@@ -257,17 +258,17 @@ function emitFloatBinary(e: Emitter, width: Width, index: number, a: string, b: 
     // bits picks -0 for min, AND picks +0 for max.
     e.emit(`${equal}:`, `${isMin ? "or" : "and"}${p} xmm0, xmm1`, `jmp ${done}`);
     e.emit(`${nan}:`, `add${s} xmm0, xmm1`);
-    e.emit(`${done}:`, `${load} ${a}, xmm0`);
+    e.emit(`${done}:`, `${load} ${d}, xmm0`);
     return;
   }
   // copysign
   if (width === 32) {
     e.emit(
       `mov eax, ${a}`, `mov ecx, ${b}`, `and eax, 0x7fffffff`, `and ecx, 0x80000000`,
-      `or eax, ecx`, `mov ${a}, eax`,
+      `or eax, ecx`, `mov ${d}, eax`,
     );
   } else {
-    e.emit(`mov rax, ${a}`, `mov rcx, ${b}`, `btr rax, 63`, `shr rcx, 63`, `shl rcx, 63`, `or rax, rcx`, `mov ${a}, rax`);
+    e.emit(`mov rax, ${a}`, `mov rcx, ${b}`, `btr rax, 63`, `shr rcx, 63`, `shl rcx, 63`, `or rax, rcx`, `mov ${d}, rax`);
   }
 }
 
@@ -313,7 +314,15 @@ const truncBounds: Record<Width, TruncBounds[]> = {
 // Converts float to int: the trapping forms (wasm spec 4.3.3 trunc) trap
 // on NaN (invalid conversion) and out of range (integer overflow); the
 // saturating forms (trunc_sat) give 0 for NaN and clamp.
-function emitTrunc(e: Emitter, from: Width, to: Width, signed: boolean, saturating: boolean, a: string): void {
+function emitTrunc(
+  e: Emitter,
+  from: Width,
+  to: Width,
+  signed: boolean,
+  saturating: boolean,
+  d: string,
+  a: string,
+): void {
   const s = from === 32 ? "ss" : "sd";
   const load = from === 32 ? "movss" : "movsd";
   const bounds = truncBounds[from][(to === 64 ? 2 : 0) + (signed ? 0 : 1)];
@@ -345,7 +354,7 @@ function emitTrunc(e: Emitter, from: Width, to: Width, signed: boolean, saturati
     e.emit(`${lowTarget}:`, `mov rax, ${min}`, `jmp ${done}`);
     e.emit(`${highTarget}:`, `mov rax, ${max}`);
   }
-  e.emit(`${done}:`, `mov ${to === 32 ? "dword" : "qword"} ${a}, ${to === 32 ? "eax" : "rax"}`);
+  e.emit(`${done}:`, `mov ${to === 32 ? "dword" : "qword"} ${d}, ${to === 32 ? "eax" : "rax"}`);
 }
 
 // Converts an unsigned 64-bit integer in rax to a float in xmm0. Values
@@ -360,31 +369,32 @@ function emitConvertU64(e: Emitter, width: Width): void {
   e.emit(`cvtsi2${s} xmm0, rcx`, `add${s} xmm0, xmm0`, `${done}:`);
 }
 
-function emitConversion(e: Emitter, op: number, a: string): boolean {
+function emitConversion(e: Emitter, op: number, d: string, a: string): boolean {
   switch (op) {
-    case 0xa7: // i32.wrap_i64: the low half already is the result
+    case 0xa7: // i32.wrap_i64: the low half is the result
     case 0xbc: // reinterpretations keep the bits
     case 0xbd:
     case 0xbe:
     case 0xbf:
+      if (d !== a) e.emit(`mov rax, ${a}`, `mov ${d}, rax`);
       return true;
     case 0xa8:
     case 0xa9:
     case 0xaa:
     case 0xab:
-      emitTrunc(e, op <= 0xa9 ? 32 : 64, 32, op % 2 === 0, false, a);
+      emitTrunc(e, op <= 0xa9 ? 32 : 64, 32, op % 2 === 0, false, d, a);
       return true;
     case 0xae:
     case 0xaf:
     case 0xb0:
     case 0xb1:
-      emitTrunc(e, op <= 0xaf ? 32 : 64, 64, op % 2 === 0, false, a);
+      emitTrunc(e, op <= 0xaf ? 32 : 64, 64, op % 2 === 0, false, d, a);
       return true;
     case 0xac:
-      e.emit(`movsxd rax, dword ${a}`, `mov ${a}, rax`);
+      e.emit(`movsxd rax, dword ${a}`, `mov ${d}, rax`);
       return true;
     case 0xad:
-      e.emit(`mov eax, dword ${a}`, `mov ${a}, rax`);
+      e.emit(`mov eax, dword ${a}`, `mov ${d}, rax`);
       return true;
     case 0xb2:
     case 0xb7:
@@ -405,36 +415,36 @@ function emitConversion(e: Emitter, op: number, a: string): boolean {
       emitConvertU64(e, op === 0xb5 ? 32 : 64);
       break;
     case 0xb6:
-      e.emit(`cvtsd2ss xmm0, qword ${a}`, `movss dword ${a}, xmm0`);
+      e.emit(`cvtsd2ss xmm0, qword ${a}`, `movss dword ${d}, xmm0`);
       return true;
     case 0xbb:
-      e.emit(`cvtss2sd xmm0, dword ${a}`, `movsd qword ${a}, xmm0`);
+      e.emit(`cvtss2sd xmm0, dword ${a}`, `movsd qword ${d}, xmm0`);
       return true;
     case 0xc0:
-      e.emit(`movsx eax, byte ${a}`, `mov ${a}, eax`);
+      e.emit(`movsx eax, byte ${a}`, `mov ${d}, eax`);
       return true;
     case 0xc1:
-      e.emit(`movsx eax, word ${a}`, `mov ${a}, eax`);
+      e.emit(`movsx eax, word ${a}`, `mov ${d}, eax`);
       return true;
     case 0xc2:
-      e.emit(`movsx rax, byte ${a}`, `mov ${a}, rax`);
+      e.emit(`movsx rax, byte ${a}`, `mov ${d}, rax`);
       return true;
     case 0xc3:
-      e.emit(`movsx rax, word ${a}`, `mov ${a}, rax`);
+      e.emit(`movsx rax, word ${a}`, `mov ${d}, rax`);
       return true;
     case 0xc4:
-      e.emit(`movsxd rax, dword ${a}`, `mov ${a}, rax`);
+      e.emit(`movsxd rax, dword ${a}`, `mov ${d}, rax`);
       return true;
     default:
       if (op >= 0xfc00 && op <= 0xfc07) {
         const sub = op - 0xfc00;
-        emitTrunc(e, sub % 4 < 2 ? 32 : 64, sub < 4 ? 32 : 64, sub % 2 === 0, true, a);
+        emitTrunc(e, sub % 4 < 2 ? 32 : 64, sub < 4 ? 32 : 64, sub % 2 === 0, true, d, a);
         return true;
       }
       return false;
   }
   // The int-to-float conversions above leave their result in xmm0.
   const toF32 = op <= 0xb5;
-  e.emit(toF32 ? `movss dword ${a}, xmm0` : `movsd qword ${a}, xmm0`);
+  e.emit(toF32 ? `movss dword ${d}, xmm0` : `movsd qword ${d}, xmm0`);
   return true;
 }
