@@ -224,6 +224,10 @@ type Observation =
 
 interface Group {
   instances: Instance[];
+  /** First instance of each group packed into this one. */
+  firsts: Instance[];
+  /** The groups packed into this one, or empty for a group of its own. */
+  parts: Group[];
   /** Script command index of each driver command. */
   scriptIndex: number[];
   commands: DriverCommand[];
@@ -257,7 +261,7 @@ export class ScriptRunner {
 
   async run(): Promise<Outcome[]> {
     this.target = this.plan();
-    for (const group of this.groups(this.target)) await this.runGroup(group);
+    for (const group of this.pack(this.groups(this.target))) await this.runGroup(group);
     await this.checkRejections();
     return this.outcomes.filter((o): o is Outcome => o !== undefined);
   }
@@ -485,13 +489,64 @@ export class ScriptRunner {
       const root = find(id);
       let group = byRoot.get(root);
       if (!group) {
-        group = { instances: [], scriptIndex: [], commands: [] };
+        group = { instances: [], firsts: [], parts: [], scriptIndex: [], commands: [] };
         byRoot.set(root, group);
       }
       group.scriptIndex.push(index);
       if (!group.instances.includes(inst)) group.instances.push(inst);
     });
-    return [...byRoot.values()];
+    const groups = [...byRoot.values()];
+    for (const g of groups) g.firsts = g.instances.filter((i) => i.id !== SPECTEST).slice(0, 1);
+    return groups;
+  }
+
+  /**
+   * Packs consecutive groups into one executable where that cannot change
+   * their results: no start function, no failing instantiation, and at
+   * most one memory and one table among them. This saves a compile and an
+   * nasm run per module in scripts of many small modules (const.wast).
+   */
+  private pack(groups: Group[]): Group[] {
+    const packs: Group[] = [];
+    let current: Group | undefined;
+    let memories = 0;
+    let tables = 0;
+    const limit = 200;
+    for (const g of groups) {
+      const members = g.instances.filter((i) => i.id !== SPECTEST);
+      const packable = members.every(
+        (i) =>
+          i.module!.start === undefined &&
+          i.expectTrap === undefined &&
+          i.module!.imports.every((imp) => imp.kind === KIND_FUNC || imp.kind === KIND_GLOBAL),
+      );
+      const gMemories = members.filter((i) => i.module!.memories.length > 0).length;
+      const gTables = members.filter((i) => i.module!.tables.length > 0).length;
+      const fits =
+        current !== undefined &&
+        current.parts.length < limit &&
+        memories + gMemories <= 1 &&
+        tables + gTables <= 1;
+      if (!packable) {
+        packs.push(g);
+        current = undefined;
+        continue;
+      }
+      if (!fits) {
+        current = { instances: [], firsts: [], parts: [], scriptIndex: [], commands: [] };
+        memories = 0;
+        tables = 0;
+        packs.push(current);
+      }
+      current!.instances.push(...g.instances);
+      current!.firsts.push(...g.firsts);
+      current!.parts.push(g);
+      current!.scriptIndex.push(...g.scriptIndex);
+      memories += gMemories;
+      tables += gTables;
+    }
+    for (const p of packs) p.scriptIndex.sort((a, b) => a - b);
+    return packs.map((p) => (p.parts.length === 1 ? p.parts[0] : p));
   }
 
   /** Merges a group's instances and generates its driver and commands. */
@@ -516,7 +571,7 @@ export class ScriptRunner {
     const first = members[0];
     for (const inst of members) {
       const staticInit =
-        inst === first && (inst.expectTrap === undefined || members.length === 1);
+        group.firsts.includes(inst) && (inst.expectTrap === undefined || members.length === 1);
       try {
         const externs = inst.module!.imports.map((imp, n) => {
           const source = inst.importSources[n];
@@ -564,7 +619,8 @@ export class ScriptRunner {
       }
     }
     if (commands.length === 0) return undefined;
-    const firstLayout = layouts.get(first.id);
+    // A pack has no start functions; a group of its own may.
+    const firstLayout = group.parts.length === 0 ? layouts.get(first.id) : undefined;
     addDriver(
       merged,
       operations,
@@ -613,6 +669,11 @@ export class ScriptRunner {
       program = await this.engine.prepare(built.wasm, label, built.stream);
     } catch (error) {
       if (!(error instanceof BuildError)) throw error;
+      if (group.parts.length > 1) {
+        // Find out which module the compiler rejected.
+        for (const part of group.parts) await this.runGroup(part);
+        return;
+      }
       for (const index of built.indices)
         this.set(index, {
           status: "fail",
