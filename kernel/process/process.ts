@@ -39,6 +39,9 @@ export class Process {
   fsBase: u64 = 0;
   // Native rsp saved by arch_switch while the process is switched out.
   savedRsp: u64 = 0;
+  // Signal sent by kill(2) and not yet acted on, or 0. Every signal that
+  // is delivered terminates the process (there are no handlers yet).
+  pendingSignal: i32 = 0;
   // What a sleeping process waits for (sleep/wakeup in sched.ts).
   channel: usize = 0;
   // asc's shadow stack of the switched-out process: the slots from

@@ -17,6 +17,7 @@
 import { wrmsr } from "../../arch/x86_64/intrinsics";
 import { DIRECT_MAP } from "../memory/paging";
 import { panic } from "../panic/panic";
+import { killCurrent } from "./lifecycle";
 import { Process, ProcessState, processes } from "./process";
 
 @external("arch", "switch")
@@ -50,12 +51,23 @@ export function hasCurrentProcess(): bool {
 
 // Blocks the current process until wakeup(channel). A caller rechecks its
 // condition after sleep returns, because one wakeup releases every sleeper
-// of the channel.
+// of the channel. A signal sent meanwhile ends the process here, so sleep
+// returns only to a process that lives on.
 export function sleep(channel: usize): void {
   const p = currentProcess();
   p.channel = channel;
   p.state = ProcessState.Sleeping;
   schedule();
+  if (p.pendingSignal != 0) killCurrent(p.pendingSignal);
+}
+
+// Sends `signal` to `p`: a sleeping process wakes up to die.
+export function signalProcess(p: Process, signal: i32): void {
+  p.pendingSignal = signal;
+  if (p.state == ProcessState.Sleeping) {
+    p.state = ProcessState.Runnable;
+    p.channel = 0;
+  }
 }
 
 // Makes every process sleeping on `channel` runnable. Safe in interrupt

@@ -1,5 +1,5 @@
 // Process system calls: fork, exit, exit_group, wait4 and the ids.
-import { EAGAIN, ECHILD, EFAULT, EINVAL, EPERM } from "../lib/errno";
+import { EAGAIN, ECHILD, EFAULT, EINVAL, EPERM, ESRCH } from "../lib/errno";
 import { wrmsr } from "../../arch/x86_64/intrinsics";
 import { USER_END } from "../memory/paging";
 import { copyIn } from "../memory/usercopy";
@@ -7,8 +7,8 @@ import { TIMER_HZ } from "../trap/cpu";
 import { timerChannel, timerTicks } from "../trap/trap";
 import { copyOut } from "../memory/usercopy";
 import { exitCurrent, exitedStatus, forkCurrent, reap } from "./lifecycle";
-import { Process, ProcessState, processes } from "./process";
-import { currentProcess, MSR_FS_BASE, sleep, yieldCpu } from "./sched";
+import { INIT_PID, Process, ProcessState, processes } from "./process";
+import { currentProcess, MSR_FS_BASE, signalProcess, sleep, yieldCpu } from "./sched";
 
 // wait4 options (Linux include/uapi/linux/wait.h).
 const WNOHANG: i32 = 1;
@@ -157,4 +157,61 @@ export function sysNanosleep(request: u64, remaining: u64): i64 {
   const deadline = timerTicks() + ticks;
   while (timerTicks() < deadline) sleep(timerChannel());
   return 0;
+}
+
+// Linux signal numbers (include/uapi/asm-generic/signal.h) whose default
+// action is to ignore the signal, or to stop or continue the process,
+// which this kernel has no job control for. kill delivers them as no-ops.
+const SIGCHLD = 17;
+const SIGCONT = 18;
+const SIGSTOP = 19;
+const SIGTSTP = 20;
+const SIGTTIN = 21;
+const SIGTTOU = 22;
+const SIGURG = 23;
+const SIGWINCH = 28;
+const MAX_SIGNAL = 64;
+
+function terminatesByDefault(signal: i32): bool {
+  switch (signal) {
+    case SIGCHLD:
+    case SIGCONT:
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+    case SIGURG:
+    case SIGWINCH:
+      return false;
+  }
+  return true;
+}
+
+// Returns true when the current process may signal `target` (Linux: root,
+// or the same uid).
+function maySignal(sender: Process, target: Process): bool {
+  return sender.uid == 0 || sender.uid == target.uid;
+}
+
+// kill(2) with default actions only: a delivered signal terminates the
+// process, with the signal as its wait status. Init ignores every signal,
+// as Linux's init does for signals it has no handler for. pid -1, 0 and
+// below -1 (process groups; there is one) mean every process but init.
+export function sysKill(pid: i32, signal: i32): i64 {
+  if (signal < 0 || signal > MAX_SIGNAL) return -EINVAL;
+  const sender = currentProcess();
+  let found = false;
+  let permitted = false;
+  for (let i = 0; i < processes.length; i++) {
+    const target = unchecked(processes[i]);
+    if (target.state == ProcessState.Zombie) continue;
+    if (pid > 0 ? target.pid != pid : target.pid == INIT_PID) continue;
+    found = true;
+    if (!maySignal(sender, target)) continue;
+    permitted = true;
+    if (signal == 0 || target.pid == INIT_PID || !terminatesByDefault(signal)) continue;
+    signalProcess(target, signal);
+  }
+  if (!found) return -ESRCH;
+  return permitted ? 0 : -EPERM;
 }

@@ -33,6 +33,7 @@ import {
   sysGetpid,
   sysGetppid,
   sysGetuid,
+  sysKill,
   sysSetuid,
   sysWait4,
 } from "../process/syscalls";
@@ -63,6 +64,7 @@ export const SYS_FORK = 57;
 export const SYS_EXECVE = 59;
 export const SYS_EXIT = 60;
 export const SYS_WAIT4 = 61;
+export const SYS_KILL = 62;
 export const SYS_UNAME = 63;
 export const SYS_GETCWD = 79;
 export const SYS_CHDIR = 80;
@@ -111,6 +113,7 @@ function syscall(nr: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64):
     case SYS_EXECVE: return sysExecve(a1, a2, a3);
     case SYS_EXIT: return sysExit(<i32>a1);
     case SYS_WAIT4: return sysWait4(<i32>a1, a2, <i32>a3, a4);
+    case SYS_KILL: return sysKill(<i32>a1, <i32>a2);
     case SYS_UNAME: return sysUname(a1);
     case SYS_GETCWD: return sysGetcwd(a1, a2);
     case SYS_CHDIR: return sysChdir(a1);

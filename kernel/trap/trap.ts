@@ -87,6 +87,12 @@ export function trapHandler(frameAddress: usize): void {
   } else {
     kernelException(frame);
   }
+  // A signal sent to a process running in ring 3 (or to itself) acts on
+  // the way back to ring 3.
+  if (frame.fromUser() && hasCurrentProcess()) {
+    const signal = currentProcess().pendingSignal;
+    if (signal != 0) killCurrent(signal);
+  }
 }
 
 function interrupt(frame: TrapFrame, irq: u32): void {
