@@ -139,7 +139,7 @@ export function sysArchPrctl(code: i32, address: u64): i64 {
 }
 
 const NANOSECONDS_PER_SECOND: u64 = 1000000000;
-// Longest sleep accepted, in seconds; longer requests sleep this long.
+// Maximum sleep in seconds; longer requests sleep this long.
 const MAX_SLEEP_SECONDS: u64 = 1 << 31;
 
 // nanosleep(2) in timer ticks (1/TIMER_HZ s), rounded up. No signals can
