@@ -1,11 +1,11 @@
 // Differential fuzzing of the AOT compiler against V8. Binaryen's
 // translate-to-fuzz (`wasm-opt -ttf`, from the binaryen npm package) turns
-// random bytes into a valid module limited to the compiler's features; the
-// spec runner's linker adds the `fuzzing-support` host functions and a
-// driver that calls every exported function and reports its results, the
-// exported globals and a hash of linear memory. The same merged module runs
-// in V8 (with emulated x86 intrinsics) and as the compiler's executable,
-// and their outputs must be identical, run after run.
+// random bytes into a valid module limited to the compiler's features.
+// The spec runner's linker adds the `fuzzing-support` host functions and a
+// driver. The driver calls every exported function and reports its
+// results, the exported globals and a hash of linear memory. The same
+// merged module runs in V8 (with emulated x86 intrinsics) and as the
+// compiler's executable, and their outputs must be identical, run after run.
 
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -57,7 +57,7 @@ const wasmOpt = path.join(projectRoot, "node_modules/.bin/wasm-opt");
 export interface SeedResult {
   seed: number;
   status: "agree" | "mismatch" | "skip";
-  /** What differed, or why the seed was skipped. */
+  /** The difference found, or the reason the seed was skipped. */
   detail?: string;
   exports: number;
   /** Runs of the program: one more than the number of traps. */
@@ -84,8 +84,12 @@ export function randomBytes(seed: number, length: number): Uint8Array {
 function exec(file: string, args: string[]): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { encoding: "utf8", timeout: 120_000 }, (error, _stdout, stderr) => {
-      const code = (error as { code?: unknown } | null)?.code;
-      resolve({ status: error ? (typeof code === "number" ? code : null) : 0, stderr });
+      let status: number | null = 0;
+      if (error) {
+        const code = (error as { code?: unknown }).code;
+        status = typeof code === "number" ? code : null;
+      }
+      resolve({ status, stderr });
     });
   });
 }
@@ -197,7 +201,7 @@ function prepare(bytes: Uint8Array, seed: number): Prepared | string {
   };
 }
 
-/** The trap kinds that V8's messages cannot tell apart count as one. */
+/** Maps a trap kind to its group, because V8's messages cannot tell some apart. */
 function trapGroup(kind: string): string {
   if (/undefined element|uninitialized element|indirect call type mismatch|out of bounds table/.test(kind))
     return "table or indirect call trap";

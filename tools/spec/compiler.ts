@@ -1,8 +1,7 @@
-// Calls the AOT compiler (tools/aot) for the user target: in process
-// through its library API (compileModule, then `nasm -f bin` as
-// buildUserExecutable does), because a node start-up per module would cost
-// about a second; and through its command line where the exit status and
-// the printed message are what is checked.
+// Calls the AOT compiler (tools/aot) for the user target. Builds go through
+// its library API (compileModule, then `nasm -f bin` as buildUserExecutable
+// does), because a node start-up per module costs about a second. Checks of
+// the exit status and the printed message go through its command line.
 
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -44,12 +43,12 @@ function exec(file: string, args: string[], timeoutMs: number): Promise<ExecResu
       args,
       { cwd: projectRoot, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
       (error, stdout, stderr) => {
-        const code = (error as { code?: unknown } | null)?.code;
-        resolve({
-          status: error ? (typeof code === "number" ? code : null) : 0,
-          stdout,
-          stderr,
-        });
+        let status: number | null = 0;
+        if (error) {
+          const code = (error as { code?: unknown }).code;
+          status = typeof code === "number" ? code : null;
+        }
+        resolve({ status, stdout, stderr });
       },
     );
   });
@@ -57,8 +56,8 @@ function exec(file: string, args: string[], timeoutMs: number): Promise<ExecResu
 
 /**
  * Compiles `wasmPath` to the executable `outPath` and keeps the nasm
- * source as `outPath.asm`; throws BuildError when the compiler rejects the
- * module or crashes, or nasm fails.
+ * source as `outPath.asm`. Throws BuildError when the compiler rejects the
+ * module or crashes, or when nasm fails.
  */
 export async function compileUser(wasmPath: string, outPath: string): Promise<void> {
   const { compileModule } = await loadApi();
@@ -93,7 +92,8 @@ export async function rejectCheck(wasmPath: string): Promise<RejectResult> {
     compileModule(fs.readFileSync(wasmPath), { target: "user" });
   } catch (error) {
     const e = error as Error;
-    if (!(e instanceof CompileError))
+    const isCompileError: boolean = e instanceof CompileError;
+    if (!isCompileError)
       return {
         rejected: true,
         message: `${e.constructor.name}: ${e.message}`,

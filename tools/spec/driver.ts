@@ -6,10 +6,10 @@
 // script left it) and initial_sp to read argv.
 //
 // The commands arrive on stdin as data, so the code does not grow with
-// their number: one "operation" function per instantiation, export called
-// or global read, and a stream of little-endian u64 words:
+// their number. The driver has one "operation" function per instantiation,
+// export called or global read. The stream is little-endian u64 words:
 //   count, then per command: operation number, argument count, arguments
-// (raw bits of i32, i64, f32 or f64 values).
+// where arguments are raw bits of i32, i64, f32 or f64 values.
 //
 // Output protocol, one line per command that finished:
 //   KKKKKKKK:VVVVVVVVVVVVVVVV,VVVVVVVVVVVVVVVV,\n   results as raw bits in hex
@@ -39,7 +39,7 @@ export interface Value {
   bits: bigint;
 }
 
-/** Something a command does; commands refer to operations by number. */
+/** An action of the driver. Commands refer to operations by number. */
 export type Operation =
   | { kind: "instantiate"; layout: InstanceLayout }
   | {
@@ -64,7 +64,7 @@ export interface DriverCommand {
 
 const OUTPUT_BUFFER_BYTES = 65536;
 
-/** Maximum size of the command stream; the driver maps this much for it. */
+/** Maximum size of the command stream. The driver maps this much for it. */
 export const MAX_STREAM_BYTES = 16 * 1024 * 1024;
 
 export const MASK_RUN = "0";
@@ -169,8 +169,8 @@ export function addFunction(
 }
 
 /**
- * Adds the driver's globals and routines; call it before adding instances
- * when host functions need them, else addDriver does.
+ * Adds the driver's globals and routines. Call it before adding instances
+ * when host functions need them, or let addDriver call it.
  */
 export function addHelpers(merged: MergedModule): Helpers {
   const buf = merged.addGlobal({ type: I64, mutable: true }, { op: "i64.const", value: 0n });
@@ -438,10 +438,10 @@ function addDispatch(merged: MergedModule, opFuncs: number[]): number {
 }
 
 /**
- * Adds the driver to `merged`: one function per operation, `main` that
- * reads the command stream from stdin and runs it under the argv mask, and
- * a start function that runs `firstStart` (the first instance's start
- * function) unless the mask says otherwise.
+ * Adds the driver to `merged`: one function per operation, and `main`,
+ * which reads the command stream from stdin and runs it under the argv
+ * mask. With `firstStart` (the first instance's start function) it also
+ * adds a start function that calls it unless the mask skips command 0.
  */
 export function addDriver(
   merged: MergedModule,

@@ -229,7 +229,7 @@ export class MergedModule {
   /**
    * Adds the instance of `m` whose imports resolve to `imports`. With
    * `staticInit`, active segments stay active and are applied when the
-   * program starts; without it they become passive and the driver applies
+   * program starts. Otherwise they become passive, and the driver applies
    * them at the instance's place in the script.
    */
   addInstance(
@@ -461,10 +461,10 @@ function writeLimits(w: Writer, limits: Limits): void {
 }
 
 /**
- * Builds the `spectest` host module of the reference interpreter: print
- * functions (here without output, because stdout carries the results),
- * four globals with the value 666 or 666.6, a table of 10 to 20 funcref
- * entries and a memory of 1 to 2 pages.
+ * Builds the `spectest` host module of the reference interpreter. Its
+ * print functions print nothing here, because stdout carries the results.
+ * It has four globals with the value 666 or 666.6, a table of 10 to 20
+ * funcref entries and a memory of 1 to 2 pages.
  */
 export function spectestModule(options: { table: boolean; memory: boolean }): Module {
   const printTypes: [string, ValType[]][] = [

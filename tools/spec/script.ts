@@ -796,7 +796,7 @@ const FAILURE_MESSAGES: Record<string, string> = {
 /**
  * Runs `program` until every command has an observation. A trap ends a run,
  * so the next run skips the command that trapped and replays the others
- * (their side effects rebuild the state). `hasStart(k)` tells whether
+ * (their side effects rebuild the state). `hasStart(k)` returns whether
  * command k instantiates a module with a start function.
  */
 export async function observe(

@@ -1,6 +1,6 @@
 // Runs a merged module in V8 as if it were the executable that the AOT
-// compiler makes of it: the x86 intrinsics work on an emulated native
-// address space, write(2) goes to captured stdout and stderr, and a trap
+// compiler makes of it. The x86 intrinsics work on an emulated native
+// address space, and write(2) goes to captured stdout and stderr. A trap
 // ends the "process" with status 134 and the user target's trap message.
 // The spec runner uses it to check its own linking and driver, and the
 // fuzzer uses it as the reference.
@@ -106,8 +106,8 @@ export function runInV8(
         return a3;
       }
       case 9n: {
-        // The driver asks for MAP_SHARED memory only to share linear memory
-        // with forked children, and fork is not emulated.
+        // The driver maps MAP_SHARED memory only to share linear memory with
+        // forked children, and fork is not emulated.
         if ((a4 & 1n) !== 0n) return -38n;
         const base = MMAP_BASE + BigInt(regions.length) * REGION_SPACING;
         if (a2 > REGION_SPACING) return -12n;

@@ -1,7 +1,7 @@
 // Decoder and encoder for the parts of the WebAssembly binary format that the
-// spec runner and the fuzzer need to merge modules: sections, import and
-// export tables, segments, and an instruction walker that rewrites the index
-// immediates of function bodies (WebAssembly core spec 2.0, section 5).
+// spec runner and the fuzzer need to merge modules (WebAssembly core spec
+// 2.0, section 5). It covers sections, imports, exports and segments, and an
+// instruction walker rewrites the index immediates of function bodies.
 
 export const I32 = 0x7f;
 export const I64 = 0x7e;
