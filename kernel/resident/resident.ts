@@ -12,8 +12,8 @@
 // NOTE: the page tables themselves are still copied page by page, so a
 // resident exec costs time in proportion to the number of mapped pages.
 import { Inode } from "../fs/inode";
-import { EEXIST, EFAULT, ENOENT, ENOMEM, EPERM } from "../lib/errno";
-import { PAGE_SIZE, VmSpace } from "../memory/paging";
+import { EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, EPERM } from "../lib/errno";
+import { PAGE_SIZE, USER_END, VmSpace } from "../memory/paging";
 import { copyOut } from "../memory/usercopy";
 import { currentProcess } from "../process/sched";
 import { elfLoadCount } from "../exec/elf";
@@ -77,6 +77,9 @@ export function findResident(inode: Inode): Registration | null {
 export function sysExecSysRegister(entry: u64): i64 {
   const p = currentProcess();
   if (p.uid != 0) return -EPERM;
+  // A resident exec returns to ring 3 at `entry` through iretq, which
+  // faults in ring 0 on real CPUs when the address is not canonical.
+  if (entry >= USER_END) return -EINVAL;
   const inode = p.exeInode;
   if (inode === null) return -ENOENT;
   if (findResident(inode) !== null) return -EEXIST;
@@ -129,8 +132,11 @@ export function sysExecSysResidentList(buf: u64, len: u64): i64 {
     const registration = registrations[i];
     if (registration.generation != registration.inode.generation) drop(i);
   }
-  let count = <i32>(len / <u64>RECORD_SIZE);
-  if (count > registrations.length) count = registrations.length;
+  // Compared as u64 before narrowing, so that a huge len cannot wrap to a
+  // negative count and a huge allocation.
+  let wanted = len / <u64>RECORD_SIZE;
+  if (wanted > <u64>registrations.length) wanted = <u64>registrations.length;
+  const count = <i32>wanted;
   if (count == 0) return 0;
   const size = <usize>count * RECORD_SIZE;
   const records = heap.alloc(size);

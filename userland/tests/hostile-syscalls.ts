@@ -1,0 +1,443 @@
+// Test program: system calls with hostile arguments. Each mode prints one
+// line per call ("CALL = RESULT") and ends with PASS or FAIL; the exit
+// status is 0 for PASS.
+//   hostile-syscalls pointers        bad pointers, lengths and numbers
+//   hostile-syscalls resident-list   exec_sys_resident_list with huge lengths
+//   hostile-syscalls register ADDR   exec_sys_register(ADDR), expects EINVAL
+//   hostile-syscalls fork-storm      forks until fork fails, then reaps all
+//   hostile-syscalls exhaust         takes every free frame, then forks,
+//                                    execs and registers
+//   hostile-syscalls grow            grows and touches memory until killed
+//   hostile-syscalls recurse         recurses until the runtime traps
+//   hostile-syscalls files           opens files until EMFILE
+//   hostile-syscalls isolation       children wreck their own address
+//                                    spaces; the parent must not notice
+//   hostile-syscalls setuid          uid changes and root-only calls
+import { nativeStore64, nativeStore8, syscall6 } from "../../arch/x86_64/intrinsics";
+import {
+  argv,
+  close,
+  CString,
+  errnoName,
+  exit,
+  fork,
+  nativeAddress,
+  open,
+  print,
+  wait4,
+  E2BIG,
+  EAGAIN,
+  EBADF,
+  EPERM,
+  EFAULT,
+  EINVAL,
+  EMFILE,
+  ENAMETOOLONG,
+  ENODEV,
+  ENOENT,
+  ENOMEM,
+  ENOSYS,
+  ERANGE,
+  O_RDONLY,
+  SYS_CLOSE,
+  SYS_EXEC_SYS_REGISTER,
+  SYS_EXEC_SYS_RESIDENT_LIST,
+  SYS_EXEC_SYS_UNREGISTER,
+  SYS_EXECVE,
+  SYS_FORK,
+  SYS_FSTAT,
+  SYS_GETCWD,
+  SYS_GETDENTS64,
+  SYS_OPEN,
+  SYS_READ,
+  SYS_WAIT4,
+  SYS_WRITE,
+} from "../runtime";
+
+const SYS_MMAP: i64 = 9;
+const SYS_MUNMAP: i64 = 11;
+const SYS_BRK: i64 = 12;
+const SYS_UNAME: i64 = 63;
+const PROT_READ: i64 = 1;
+const PROT_WRITE: i64 = 2;
+const MAP_PRIVATE: i64 = 0x02;
+const MAP_FIXED: i64 = 0x10;
+const MAP_ANONYMOUS: i64 = 0x20;
+
+const NULL_ADDRESS: i64 = 0;
+const KERNEL_ADDRESS: i64 = 0xffff800000100000;
+// First address past the lower half: not canonical.
+const NONCANONICAL_ADDRESS: i64 = 0x0000800000000000;
+const HIGH_BIT_ADDRESS: i64 = 0x8000000000000000;
+const MINUS_ONE: i64 = -1;
+const TWO_TO_63: i64 = 0x8000000000000000;
+const PAGE: i64 = 4096;
+
+let ok = true;
+
+function describe(result: i64): string {
+  return result < 0 && result > -4096 ? errnoName(<i32>result) : result.toString();
+}
+
+// Prints the call and its result; a mismatch makes the run FAIL.
+function expect(call: string, result: i64, expected: i64): void {
+  let line = call + " = " + describe(result);
+  if (result != expected) {
+    line += " (expected " + describe(expected) + ")";
+    ok = false;
+  }
+  print(line + "\n");
+}
+
+function expectError(call: string, result: i64, errno: i32): void {
+  expect(call, result, -(<i64>errno));
+}
+
+// Maps two pages and unmaps the second. Returns the native address of the
+// second: the bytes below it are mapped and the bytes from it on are not.
+function mappedEdge(): i64 {
+  let anonymous = MAP_PRIVATE | MAP_ANONYMOUS;
+  let region = syscall6(SYS_MMAP, 0, 2 * PAGE, PROT_READ | PROT_WRITE, anonymous, -1, 0);
+  syscall6(SYS_MUNMAP, region + PAGE, PAGE, 0, 0, 0, 0);
+  return region + PAGE;
+}
+
+function finish(): i32 {
+  print(ok ? "PASS\n" : "FAIL\n");
+  return ok ? 0 : 1;
+}
+
+export function main(): i32 {
+  let args = argv();
+  let mode = args.length > 1 ? args[1] : "pointers";
+  if (mode == "pointers") return pointers();
+  if (mode == "resident-list") return residentList();
+  if (mode == "register" && args.length > 2) return register(I64.parseInt(args[2]));
+  if (mode == "fork-storm") return forkStorm();
+  if (mode == "exhaust") return exhaust();
+  if (mode == "grow") return grow();
+  if (mode == "recurse") return <i32>recurse(1);
+  if (mode == "files") return files();
+  if (mode == "isolation") return isolation();
+  if (mode == "setuid") return setuidGames();
+  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid]\n");
+  return 2;
+}
+
+function pointers(): i32 {
+  let motd = new CString("/etc/motd");
+  let fd = open(motd.ptr, O_RDONLY, 0);
+  expect("open(/etc/motd) >= 3", fd >= 3 ? 1 : fd, 1);
+  let end = mappedEdge();
+  let buffer = heap.alloc(256);
+  let native = nativeAddress(buffer);
+
+  // read and write: bad buffers, partly mapped buffers, odd lengths.
+  let badAddresses: i64[] = [NULL_ADDRESS, KERNEL_ADDRESS, NONCANONICAL_ADDRESS, HIGH_BIT_ADDRESS];
+  for (let i = 0; i < badAddresses.length; i++) {
+    let address = badAddresses[i];
+    let name = "0x" + (<u64>address).toString(16);
+    expectError("read(motd, " + name + ", 16)", syscall6(SYS_READ, fd, address, 16, 0, 0, 0), EFAULT);
+    expectError("write(1, " + name + ", 16)", syscall6(SYS_WRITE, 1, address, 16, 0, 0, 0), EFAULT);
+  }
+  expectError("read(motd, end - 8, 64)", syscall6(SYS_READ, fd, end - 8, 64, 0, 0, 0), EFAULT);
+  // The failed reads must not move the file offset.
+  expect("read(motd, buffer, 1) after the faults", syscall6(SYS_READ, fd, native, 1, 0, 0, 0), 1);
+  expect("lseek(motd, 0, SEEK_CUR)", syscall6(8, fd, 0, 1, 0, 0, 0), 1);
+  expectError("write(1, end - 8, 64)", syscall6(SYS_WRITE, 1, end - 8, 64, 0, 0, 0), EFAULT);
+  expect("write(1, buffer, 0)", syscall6(SYS_WRITE, 1, native, 0, 0, 0, 0), 0);
+  expect("read(motd, NULL, 0)", syscall6(SYS_READ, fd, NULL_ADDRESS, 0, 0, 0, 0), 0);
+  expectError("read(-1, buffer, 16)", syscall6(SYS_READ, -1, native, 16, 0, 0, 0), EBADF);
+  expectError("read(1000000, buffer, 16)", syscall6(SYS_READ, 1000000, native, 16, 0, 0, 0), EBADF);
+  // A huge length on a small file reads to the end of the file.
+  syscall6(8, fd, 0, 0, 0, 0, 0);
+  let whole = syscall6(SYS_READ, fd, native, 256, 0, 0, 0);
+  syscall6(8, fd, 0, 0, 0, 0, 0);
+  expect("read(motd, buffer, -1) = file size", syscall6(SYS_READ, fd, native, MINUS_ONE, 0, 0, 0), whole);
+  syscall6(8, fd, 0, 0, 0, 0, 0);
+  expect("read(motd, buffer, 2^63) = file size", syscall6(SYS_READ, fd, native, TWO_TO_63, 0, 0, 0), whole);
+
+  // Paths.
+  expectError("open(NULL)", syscall6(SYS_OPEN, NULL_ADDRESS, 0, 0, 0, 0, 0), EFAULT);
+  expectError("open(kernel)", syscall6(SYS_OPEN, KERNEL_ADDRESS, 0, 0, 0, 0, 0), EFAULT);
+  expectError("open(non-canonical)", syscall6(SYS_OPEN, NONCANONICAL_ADDRESS, 0, 0, 0, 0, 0), EFAULT);
+  // "AAAA" up to the unmapped page, with no NUL.
+  for (let i: i64 = 1; i <= 4; i++) nativeStore8(end - i, 0x41);
+  expectError("open(unterminated before an unmapped page)", syscall6(SYS_OPEN, end - 4, 0, 0, 0, 0, 0), EFAULT);
+  let long = heap.alloc(5000);
+  memory.fill(long, 0x61, 4999);
+  store<u8>(long + 4999, 0);
+  expectError("open(4999-byte path)", syscall6(SYS_OPEN, nativeAddress(long), 0, 0, 0, 0, 0), ENAMETOOLONG);
+
+  // fstat, getcwd, uname, getdents64, wait4.
+  expectError("fstat(motd, NULL)", syscall6(SYS_FSTAT, fd, NULL_ADDRESS, 0, 0, 0, 0), EFAULT);
+  expectError("fstat(motd, end - 8)", syscall6(SYS_FSTAT, fd, end - 8, 0, 0, 0, 0), EFAULT);
+  expectError("getcwd(buffer, 0)", syscall6(SYS_GETCWD, native, 0, 0, 0, 0, 0), ERANGE);
+  expectError("getcwd(kernel, 4096)", syscall6(SYS_GETCWD, KERNEL_ADDRESS, 4096, 0, 0, 0, 0), EFAULT);
+  expectError("uname(NULL)", syscall6(SYS_UNAME, NULL_ADDRESS, 0, 0, 0, 0, 0), EFAULT);
+  let slash = new CString("/");
+  let dir = open(slash.ptr, O_RDONLY, 0);
+  expectError("getdents64(/, NULL, 4096)", syscall6(SYS_GETDENTS64, dir, NULL_ADDRESS, 4096, 0, 0, 0), EFAULT);
+  expectError("getdents64(/, kernel, 2^63)", syscall6(SYS_GETDENTS64, dir, KERNEL_ADDRESS, TWO_TO_63, 0, 0, 0), EFAULT);
+  let listed = syscall6(SYS_GETDENTS64, dir, native, 256, 0, 0, 0);
+  expect("getdents64(/, buffer, 256) after the faults > 0", listed > 0 ? 1 : listed, 1);
+  close(dir);
+  expectError("wait4 without children", syscall6(SYS_WAIT4, -1, KERNEL_ADDRESS, 0, 0, 0, 0), 10); // ECHILD
+  let child = <i32>syscall6(SYS_FORK, 0, 0, 0, 0, 0, 0);
+  if (child == 0) exit(7);
+  expectError("wait4(child, kernel status)", syscall6(SYS_WAIT4, child, KERNEL_ADDRESS, 0, 0, 0, 0), EFAULT);
+  expectError("wait4(child, status, bad options)", syscall6(SYS_WAIT4, child, native, 0x100, 0, 0, 0), EINVAL);
+  // The child stays a zombie until a wait4 that can store the status.
+  expect("wait4(child, status) reaps it", syscall6(SYS_WAIT4, child, native, 0, 0, 0, 0), child);
+  expect("exit status of the child", load<i32>(buffer), 7 << 8);
+
+  // execve with bad path, argv and envp. Each must fail and return here.
+  let echo = new CString("/bin/echo");
+  let path = nativeAddress(echo.ptr);
+  let array = heap.alloc(24);
+  expectError("execve(NULL)", syscall6(SYS_EXECVE, NULL_ADDRESS, 0, 0, 0, 0, 0), EFAULT);
+  expectError("execve(echo, argv = kernel)", syscall6(SYS_EXECVE, path, KERNEL_ADDRESS, 0, 0, 0, 0), EFAULT);
+  store<i64>(array, KERNEL_ADDRESS);
+  store<i64>(array, 0, 8);
+  expectError("execve(echo, argv[0] = kernel)", syscall6(SYS_EXECVE, path, nativeAddress(array), 0, 0, 0, 0), EFAULT);
+  expectError("execve(echo, envp[0] = kernel)", syscall6(SYS_EXECVE, path, 0, nativeAddress(array), 0, 0, 0), EFAULT);
+  // An argv array that runs into the unmapped page without a NULL.
+  nativeStore64(end - 8, path);
+  expectError("execve(echo, argv unterminated)", syscall6(SYS_EXECVE, path, end - 8, 0, 0, 0, 0), EFAULT);
+  // 40000 pointers to "": more than exec accepts.
+  let many = heap.alloc(40001 * 8);
+  let empty = nativeAddress(long + 4999);
+  for (let i = 0; i < 40000; i++) store<i64>(many + <usize>i * 8, empty);
+  store<i64>(many + 40000 * 8, 0);
+  expectError("execve(echo, 40000 empty arguments)", syscall6(SYS_EXECVE, path, nativeAddress(many), 0, 0, 0, 0), E2BIG);
+  // One 300000-byte argument: past the 256 KiB argument area.
+  let huge = heap.alloc(300001);
+  memory.fill(huge, 0x62, 300000);
+  store<u8>(huge + 300000, 0);
+  store<i64>(array, nativeAddress(huge));
+  store<i64>(array, 0, 8);
+  expectError("execve(echo, 300000-byte argument)", syscall6(SYS_EXECVE, path, nativeAddress(array), 0, 0, 0, 0), E2BIG);
+
+  // mmap, munmap and brk.
+  let anonymous = MAP_PRIVATE | MAP_ANONYMOUS;
+  expectError("mmap(length 0)", syscall6(SYS_MMAP, 0, 0, PROT_READ, anonymous, -1, 0), EINVAL);
+  expectError("mmap(length 2^63)", syscall6(SYS_MMAP, 0, TWO_TO_63, PROT_READ, anonymous, -1, 0), EINVAL);
+  expectError("mmap(length -1)", syscall6(SYS_MMAP, 0, MINUS_ONE, PROT_READ, anonymous, -1, 0), EINVAL);
+  expectError("mmap(flags 0)", syscall6(SYS_MMAP, 0, PAGE, PROT_READ, 0, -1, 0), EINVAL);
+  expectError("mmap(prot 0xff)", syscall6(SYS_MMAP, 0, PAGE, 0xff, anonymous, -1, 0), EINVAL);
+  expectError("mmap(file-backed)", syscall6(SYS_MMAP, 0, PAGE, PROT_READ, MAP_PRIVATE, fd, 0), ENODEV);
+  expectError("mmap(MAP_FIXED kernel)", syscall6(SYS_MMAP, KERNEL_ADDRESS, PAGE, PROT_READ, anonymous | MAP_FIXED, -1, 0), ENOMEM);
+  expectError("mmap(MAP_FIXED unaligned)", syscall6(SYS_MMAP, 0x10000001, PAGE, PROT_READ, anonymous | MAP_FIXED, -1, 0), EINVAL);
+  expectError("mmap(MAP_FIXED across the top)", syscall6(SYS_MMAP, NONCANONICAL_ADDRESS - PAGE, 2 * PAGE, PROT_READ, anonymous | MAP_FIXED, -1, 0), ENOMEM);
+  expectError("munmap(kernel)", syscall6(SYS_MUNMAP, KERNEL_ADDRESS, PAGE, 0, 0, 0, 0), EINVAL);
+  expectError("munmap(unaligned)", syscall6(SYS_MUNMAP, 0x10000001, PAGE, 0, 0, 0, 0), EINVAL);
+  expectError("munmap(length 0)", syscall6(SYS_MUNMAP, 0x10000000, 0, 0, 0, 0, 0), EINVAL);
+  expectError("munmap(length 2^63)", syscall6(SYS_MUNMAP, 0x10000000, TWO_TO_63, 0, 0, 0, 0), EINVAL);
+  let brk = syscall6(SYS_BRK, 0, 0, 0, 0, 0, 0);
+  expect("brk(kernel) keeps the break", syscall6(SYS_BRK, KERNEL_ADDRESS, 0, 0, 0, 0, 0), brk);
+  expect("brk(-1) keeps the break", syscall6(SYS_BRK, MINUS_ONE, 0, 0, 0, 0, 0), brk);
+  expect("brk(break + 2^40) keeps the break", syscall6(SYS_BRK, brk + (<i64>1 << 40), 0, 0, 0, 0, 0), brk);
+
+  // Unknown system-call numbers.
+  let numbers: i64[] = [335, 999, 1003, 0x7fffffff, 0x80000000, MINUS_ONE, TWO_TO_63];
+  for (let i = 0; i < numbers.length; i++) {
+    expectError("syscall " + numbers[i].toString(), syscall6(numbers[i], 0, 0, 0, 0, 0, 0), ENOSYS);
+  }
+
+  // Resident calls with bogus ids and buffers.
+  expectError("exec_sys_unregister(12345)", syscall6(SYS_EXEC_SYS_UNREGISTER, 12345, 0, 0, 0, 0, 0), ENOENT);
+  expectError("exec_sys_unregister(-3)", syscall6(SYS_EXEC_SYS_UNREGISTER, -3, 0, 0, 0, 0, 0), ENOENT);
+  expect("exec_sys_resident_list(NULL, 0)", syscall6(SYS_EXEC_SYS_RESIDENT_LIST, 0, 0, 0, 0, 0, 0), 0);
+
+  // Descriptors.
+  expectError("close(-1)", syscall6(SYS_CLOSE, -1, 0, 0, 0, 0, 0), EBADF);
+  expectError("close(1 << 31)", syscall6(SYS_CLOSE, 0x80000000, 0, 0, 0, 0, 0), EBADF);
+  expectError("dup2(1, 1000)", syscall6(33, 1, 1000, 0, 0, 0, 0), EBADF);
+  expectError("dup2(1, -1)", syscall6(33, 1, -1, 0, 0, 0, 0), EBADF);
+  expectError("lseek(motd, -1, SEEK_SET)", syscall6(8, fd, -1, 0, 0, 0, 0), EINVAL);
+  expectError("lseek(motd, 0, 7)", syscall6(8, fd, 0, 7, 0, 0, 0), EINVAL);
+  close(fd);
+  return finish();
+}
+
+// exec_sys_resident_list with lengths whose record count does not fit in
+// an i32. With no registration, every call returns 0.
+function residentList(): i32 {
+  let buffer = nativeAddress(heap.alloc(256));
+  let lengths: i64[] = [0xffffffff80, 0x4000000000, TWO_TO_63, MINUS_ONE];
+  for (let i = 0; i < lengths.length; i++) {
+    let length = lengths[i];
+    expect("exec_sys_resident_list(buffer, 0x" + (<u64>length).toString(16) + ")", syscall6(SYS_EXEC_SYS_RESIDENT_LIST, buffer, length, 0, 0, 0, 0), 0);
+  }
+  return finish();
+}
+
+function register(entry: i64): i32 {
+  expectError("exec_sys_register(0x" + (<u64>entry).toString(16) + ")", syscall6(SYS_EXEC_SYS_REGISTER, entry, 0, 0, 0, 0, 0), EINVAL);
+  return finish();
+}
+
+// Forks children that exit at once, without reaping them, until fork
+// fails; then reaps them all.
+function forkStorm(): i32 {
+  let forked = 0;
+  let result: i32 = 0;
+  while (forked < 100000) {
+    result = fork();
+    if (result == 0) exit(0);
+    if (result < 0) break;
+    forked++;
+  }
+  expectError("fork after " + (forked > 0 ? "some" : "no") + " children", result, EAGAIN);
+  let reaped = 0;
+  while (wait4(-1, 0, 0) > 0) reaped++;
+  expect("children reaped", reaped, forked);
+  result = fork();
+  if (result == 0) exit(0);
+  expect("fork after reaping >= 0", result >= 0 ? 1 : result, 1);
+  wait4(result, 0, 0);
+  print("forked " + forked.toString() + "\n");
+  return finish();
+}
+
+// Makes every page of a large mapping private through getcwd, which
+// copies out to it, until the kernel has no frame left (getcwd then
+// returns EFAULT). Then fork, execve and exec_sys_register must fail with
+// errors, and munmap gives the frames back.
+function exhaust(): i32 {
+  let size: i64 = <i64>1 << 30;
+  let echo = new CString("/bin/echo");
+  let region = syscall6(SYS_MMAP, 0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (region < 0) {
+    expect("mmap(1 GiB)", region, 0);
+    return finish();
+  }
+  let pages = 0;
+  let last: i64 = 0;
+  for (let offset: i64 = 0; offset < size; offset += PAGE) {
+    last = syscall6(SYS_GETCWD, region + offset, 2, 0, 0, 0, 0);
+    if (last < 0) break;
+    pages++;
+  }
+  let forked = syscall6(SYS_FORK, 0, 0, 0, 0, 0, 0);
+  if (forked == 0) exit(0);
+  let executed = syscall6(SYS_EXECVE, nativeAddress(echo.ptr), 0, 0, 0, 0, 0);
+  let registered = syscall6(SYS_EXEC_SYS_REGISTER, 0x400000, 0, 0, 0, 0, 0);
+  let unmapped = syscall6(SYS_MUNMAP, region, size, 0, 0, 0, 0);
+  // Printing may need frames, so it waits until munmap gave them back.
+  expectError("getcwd into page " + pages.toString() + " with no frame left", last, EFAULT);
+  expectError("fork with no frame left", forked, EAGAIN);
+  expectError("execve with no frame left", executed, ENOMEM);
+  expectError("exec_sys_register with no frame left", registered, ENOMEM);
+  expect("munmap", unmapped, 0);
+  return finish();
+}
+
+// Grows linear memory and writes to every new page until the kernel has no
+// frame for a write fault and kills the process.
+function grow(): i32 {
+  let pages = 0;
+  while (memory.grow(1) >= 0) {
+    let base = <usize>(memory.size() - 1) << 16;
+    for (let offset: usize = 0; offset < 65536; offset += 4096) store<u8>(base + offset, 1);
+    pages++;
+  }
+  print("memory.grow failed after " + pages.toString() + " pages of 64 KiB\n");
+  return 1;
+}
+
+function recurse(depth: i64): i64 {
+  return depth > 0 ? recurse(depth + 1) + 1 : 0;
+}
+
+function files(): i32 {
+  let motd = new CString("/etc/motd");
+  let opened = new Array<i32>();
+  let result = 0;
+  while (opened.length < 1000) {
+    result = open(motd.ptr, O_RDONLY, 0);
+    if (result < 0) break;
+    opened.push(result);
+  }
+  expectError("open after " + opened.length.toString() + " files", result, EMFILE);
+  for (let i = 0; i < opened.length; i++) close(opened[i]);
+  let again = open(motd.ptr, O_RDONLY, 0);
+  expect("open after closing them >= 3", again >= 3 ? 1 : again, 1);
+  return finish();
+}
+
+// Written before fork; a child's write must stay in the child.
+let shared: i32 = 1;
+
+// Runs `damage` in a child and returns its wait status.
+function inChild(damage: i32): i32 {
+  let child = fork();
+  if (child == 0) {
+    shared = 2;
+    wreck(damage);
+    exit(0);
+  }
+  let status = heap.alloc(4);
+  store<i32>(status, -1);
+  wait4(child, status, 0);
+  return load<i32>(status);
+}
+
+const CODE_ADDRESS: i64 = 0x400000;
+const STACK_TOP: i64 = 0x7ffffffff000;
+
+function wreck(damage: i32): void {
+  let anonymous = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+  if (damage == 0) {
+    // Zeroed, non-executable pages over the code that is running.
+    syscall6(SYS_MMAP, CODE_ADDRESS, 256 * PAGE, PROT_READ | PROT_WRITE, anonymous, -1, 0);
+  } else if (damage == 1) {
+    // The whole stack, from below its 1 MiB to the top.
+    syscall6(SYS_MUNMAP, STACK_TOP - (2 << 20), 2 << 20, 0, 0, 0, 0);
+  } else if (damage == 2) {
+    // Every page of the lower half.
+    syscall6(SYS_MUNMAP, PAGE, NONCANONICAL_ADDRESS - PAGE, 0, 0, 0, 0);
+  } else {
+    // Writes to every page of linear memory, which is shared with the
+    // parent copy-on-write.
+    let size = <usize>memory.size() << 16;
+    for (let offset: usize = 0; offset < size; offset += 4096) store<u8>(offset, load<u8>(offset) ^ 0xff);
+  }
+}
+
+function isolation(): i32 {
+  let names = ["mmap over the code", "munmap of the stack", "munmap of everything", "write every page"];
+  let statuses = [11, 11, 11, 0];
+  let before = heap.alloc(16);
+  memory.fill(before, 0x5a, 16);
+  for (let i = 0; i < names.length; i++) {
+    expect("child: " + names[i] + ", wait status", inChild(i), statuses[i]);
+  }
+  expect("parent's global after the children", shared, 1);
+  expect("parent's heap bytes after the children", load<u64>(before) == 0x5a5a5a5a5a5a5a5a ? 1 : 0, 1);
+  return finish();
+}
+
+const SYS_SETUID: i64 = 105;
+const SYS_REBOOT: i64 = 169;
+
+function setuidGames(): i32 {
+  expectError("setuid(-1)", syscall6(SYS_SETUID, 0xffffffff, 0, 0, 0, 0, 0), EINVAL);
+  let child = fork();
+  if (child == 0) {
+    expect("setuid(1000)", syscall6(SYS_SETUID, 1000, 0, 0, 0, 0, 0), 0);
+    expectError("setuid(0) back", syscall6(SYS_SETUID, 0, 0, 0, 0, 0, 0), EPERM);
+    expectError("setuid(1001)", syscall6(SYS_SETUID, 1001, 0, 0, 0, 0, 0), EPERM);
+    expect("setuid(1000) again", syscall6(SYS_SETUID, 1000, 0, 0, 0, 0, 0), 0);
+    expectError("reboot as uid 1000", syscall6(SYS_REBOOT, 0xfee1dead, 672274793, 0x4321fedc, 0, 0, 0), EPERM);
+    expectError("exec_sys_register as uid 1000", syscall6(SYS_EXEC_SYS_REGISTER, 0x800000000000, 0, 0, 0, 0, 0), EPERM);
+    expectError("exec_sys_unregister(-2) as uid 1000", syscall6(SYS_EXEC_SYS_UNREGISTER, -2, 0, 0, 0, 0, 0), EPERM);
+    exit(ok ? 0 : 1);
+  }
+  let status = heap.alloc(4);
+  wait4(child, status, 0);
+  expect("child's wait status", load<i32>(status), 0);
+  expectError("reboot with a bad magic", syscall6(SYS_REBOOT, 1, 2, 0x4321fedc, 0, 0, 0), EINVAL);
+  expectError("reboot with a bad command", syscall6(SYS_REBOOT, 0xfee1dead, 672274793, 7, 0, 0, 0), EINVAL);
+  return finish();
+}
