@@ -13,9 +13,6 @@ export function userRuntime(hasMain: boolean, memoryBase: bigint): string[] {
     : [`    xor edi, edi`];
   return `
 ; Entry from the kernel or the Linux loader: rsp points at argc.
-; LD_RESIDENT_REGISTER_NOW is checked once, after initialisation, so the
-; snapshot holds an initialised program. LD_RESIDENT_UNREGISTER_NOW is
-; checked after the resume point, because a resident exec starts there.
 _start:
     mov [rel aot_initial_sp], rsp
     lea rax, [rsp-${stackLimitBytes}]
@@ -23,38 +20,41 @@ _start:
     xor ebp, ebp
     call aot_init
     lea rdi, [rel aot_register_variable]
-    call aot_env_has
+    call aot_find_environment
     test eax, eax
     jz aot_resume
     lea r12, [rel aot_register_failed]
     mov eax, 1000
     lea rdi, [rel aot_resume]
     syscall
-    jmp aot_resident_report
+    jmp aot_report_resident
 
-; Resume point: a resident exec starts here on a fresh stack.
+; Resume point: a resident exec starts here on a fresh stack. The
+; unregister request is checked here, so that it also reaches a program
+; that is resident.
 aot_resume:
     mov [rel aot_initial_sp], rsp
     lea rax, [rsp-${stackLimitBytes}]
     mov [rel aot_stack_limit], rax
     xor ebp, ebp
     lea rdi, [rel aot_unregister_variable]
-    call aot_env_has
+    call aot_find_environment
     test eax, eax
-    jnz aot_unregister
-${callMain.join("\n")}
-    mov eax, 231
-    syscall
-
-aot_unregister:
+    jz .run
     lea r12, [rel aot_unregister_failed]
     mov eax, 1001
     mov rdi, -1
     syscall
+    jmp aot_report_resident
+.run:
+${callMain.join("\n")}
+    mov eax, 231
+    syscall
 
-; rax = result of a resident system call, r12 = message for a failure.
-; Exits with status 0 on success, else reports the errno and exits with 1.
-aot_resident_report:
+; rax = result of a resident system call, r12 = message prefix. Exits with
+; status 0 on success; prints the prefix and errno and exits with 1 on
+; failure.
+aot_report_resident:
     test rax, rax
     js .failed
     xor edi, edi
@@ -74,28 +74,29 @@ aot_resident_report:
     mov eax, 231
     syscall
 
-; aot_env_has: rdi = "NAME=value", NUL-terminated; eax = 1 if envp of the
-; initial stack holds exactly that string.
-aot_env_has:
+; aot_find_environment: rdi = NUL-terminated "NAME=value"; eax = 1 if the
+; environment of the initial stack holds exactly that string.
+aot_find_environment:
     push rbx
     push r12
+    sub rsp, 8
     mov r12, rdi
     mov rcx, [rel aot_initial_sp]
     mov rax, [rcx]
     lea rbx, [rcx+8*rax+16]
-.next_variable:
+.next:
     mov rdi, [rbx]
+    xor eax, eax
     test rdi, rdi
-    jz .absent
+    jz .done
     mov rsi, r12
     call aot_string_equal
     test eax, eax
     jnz .done
     add rbx, 8
-    jmp .next_variable
-.absent:
-    xor eax, eax
+    jmp .next
 .done:
+    add rsp, 8
     pop r12
     pop rbx
     ret

@@ -82,6 +82,20 @@ function takesImmediate(op: number): boolean {
   return [0, 1, 7, 8, 9].includes(index);
 }
 
+// Drops a load of a frame slot into the register that the line before
+// stored there. Labels are lines of their own, so no jump lands between
+// the two lines.
+function dropReloads(lines: string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    const previous = out[out.length - 1];
+    const store = previous && /^    mov (?:dword |qword )?(\[rbp[-+]\d+\]), (eax|rax)$/.exec(previous);
+    if (store && line === `    mov ${store[2]}, ${store[1]}`) continue;
+    out.push(line);
+  }
+  return out;
+}
+
 export class FunctionCompiler implements Emitter {
   private lines: string[] = [];
   private labels = 0;
@@ -217,7 +231,7 @@ export class FunctionCompiler implements Emitter {
     for (const kind of [...this.traps].sort((a, b) => a - b)) {
       this.emit(`.trap${kind}:`, `mov edi, ${kind}`, `lea rsi, [rel ${nameLabel(this.index)}]`, `call aot_trap`);
     }
-    return [...this.prologue(), ...this.lines];
+    return [...this.prologue(), ...dropReloads(this.lines)];
   }
 
   private prologue(): string[] {
