@@ -6,7 +6,7 @@
 
 import os from "node:os";
 import path from "node:path";
-import { projectRoot } from "../spec/compiler.ts";
+import { compilerVersion, projectRoot } from "../spec/compiler.ts";
 import { SeedResult, fuzzSeed } from "./fuzz.ts";
 
 function usage(message: string): never {
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   const calls = results.reduce((n, r) => n + r.exports, 0);
   const traps = results.reduce((n, r) => n + r.traps, 0);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  console.log(`compiler: ${compilerVersion()}`);
   console.log(
     `${results.length} seeds in ${seconds} s: ${calls} export calls, ${traps} of them trapped`,
   );

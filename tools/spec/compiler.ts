@@ -3,7 +3,7 @@
 // does), because a node start-up per module costs about a second. Checks of
 // the exit status and the printed message go through its command line.
 
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,22 @@ let api: Promise<CompilerApi> | undefined;
 function loadApi(): Promise<CompilerApi> {
   api ??= import(apiPath) as Promise<CompilerApi>;
   return api;
+}
+
+/**
+ * Describes the compiler under test: the last commit that changed
+ * tools/aot, and whether its files have uncommitted changes.
+ */
+export function compilerVersion(): string {
+  try {
+    const git = (args: string[]) =>
+      execFileSync("git", args, { cwd: projectRoot, encoding: "utf8" }).trim();
+    const commit = git(["log", "-1", "--format=%h %cd", "--date=iso", "--", "tools/aot"]);
+    const dirty = git(["status", "--porcelain", "--", "tools/aot"]) !== "";
+    return `tools/aot at ${commit}${dirty ? " with uncommitted changes" : ""}`;
+  } catch {
+    return "tools/aot (git not available)";
+  }
 }
 
 export function compilerAvailable(): boolean {

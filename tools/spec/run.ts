@@ -11,7 +11,7 @@ import { execFileSync, fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { compilerAvailable, projectRoot } from "./compiler.ts";
+import { compilerAvailable, compilerVersion, projectRoot } from "./compiler.ts";
 import type { Outcome } from "./script.ts";
 
 interface Options {
@@ -139,6 +139,7 @@ function summarize(results: FileResult[], options: Options, seconds: number): st
   const lines: string[] = [];
   const all = results.flatMap((r) => r.outcomes);
   lines.push(`WebAssembly spec suite, engine ${options.engine}, ${seconds.toFixed(0)} s`);
+  if (options.engine === "native") lines.push(`compiler: ${compilerVersion()}`);
   lines.push("");
   lines.push(`${"file".padEnd(28)} ${"passed".padStart(7)} ${"failed".padStart(7)} ${"skipped".padStart(8)}`);
   for (const r of results) {
