@@ -69,6 +69,13 @@ export function valueSize(type: ValType): string {
 
 const accessSize = (info: { size?: number }) => info.size!;
 
+// Condition codes of i32/i64 eq, ne, lt_s, lt_u, gt_s, gt_u, le_s, le_u,
+// ge_s, ge_u, and their negations.
+const intConditions = ["e", "ne", "l", "b", "g", "a", "le", "be", "ge", "ae"];
+const negatedConditions: Record<string, string> = {
+  e: "ne", ne: "e", l: "ge", ge: "l", b: "ae", ae: "b", g: "le", le: "g", a: "be", be: "a",
+};
+
 // A stack entry whose value is not in its slot yet.
 type Deferred = { kind: "local"; index: number } | { kind: "const"; value: bigint };
 
@@ -78,7 +85,9 @@ const fitsImmediate32 = (value: bigint) => value >= -(2n ** 31n) && value < 2n *
 // comparisons, add, sub, and, or, xor.
 function takesImmediate(op: number): boolean {
   if ((op >= 0x46 && op <= 0x4f) || (op >= 0x51 && op <= 0x5a)) return true;
-  const index = op >= 0x7c && op <= 0x8a ? op - 0x7c : op >= 0x6a && op <= 0x78 ? op - 0x6a : -1;
+  let index = -1;
+  if (op >= 0x6a && op <= 0x78) index = op - 0x6a;
+  if (op >= 0x7c && op <= 0x8a) index = op - 0x7c;
   return [0, 1, 7, 8, 9].includes(index);
 }
 
@@ -183,8 +192,8 @@ export class FunctionCompiler implements Emitter {
     for (const k of [...this.deferred.keys()].sort((a, b) => a - b)) this.materialize(k);
   }
 
-  // Returns a memory operand holding entry k and forgets that it was
-  // deferred; a deferred constant is stored in its slot first.
+  // Returns a memory operand holding entry k and removes its deferred
+  // record. A deferred constant is stored in its slot first.
   private operand(k: number): string {
     const entry = this.deferred.get(k);
     if (entry?.kind === "local") {
@@ -220,9 +229,11 @@ export class FunctionCompiler implements Emitter {
       hasElse: false,
       unreachable: false,
     });
-    for (const instr of func.body.slice(0, -1)) {
-      this.instr = instr;
-      this.step(instr);
+    const body = func.body.slice(0, -1);
+    for (let i = 0; i < body.length; i++) {
+      this.instr = body[i];
+      if (this.fuseCompare(body[i], body[i + 1])) i++;
+      else this.step(body[i]);
     }
     if (!this.skipping) this.flush();
     this.emit(`.return:`);
@@ -401,26 +412,13 @@ export class FunctionCompiler implements Emitter {
       case 0x02:
       case 0x03:
       case 0x04: {
-        const sig = blockSignature(this.ctx.module, instr.block!, instr.offset);
         let elseLabel: string | undefined;
         if (op === 0x04) {
           elseLabel = this.label();
           this.emit(`mov eax, ${this.top()}`, `test eax, eax`, `jz ${elseLabel}`);
           this.height--;
         }
-        const frame: Frame = {
-          op,
-          height: this.height - sig.params.length,
-          params: sig.params.length,
-          results: sig.results.length,
-          endLabel: this.label(),
-          startLabel: this.label(),
-          elseLabel,
-          hasElse: false,
-          unreachable: false,
-        };
-        if (op === 0x03) this.emit(`${frame.startLabel}:`);
-        this.frames.push(frame);
+        this.openBlock(instr, elseLabel);
         return true;
       }
       case 0x05: {
@@ -463,6 +461,72 @@ export class FunctionCompiler implements Emitter {
         return true;
     }
     return false;
+  }
+
+  // Pushes the frame of block, loop or if. For an if, the caller has
+  // already emitted the jump to elseLabel that is taken when the condition
+  // is false.
+  private openBlock(instr: Instr, elseLabel?: string): void {
+    const sig = blockSignature(this.ctx.module, instr.block!, instr.offset);
+    const frame: Frame = {
+      op: instr.op,
+      height: this.height - sig.params.length,
+      params: sig.params.length,
+      results: sig.results.length,
+      endLabel: this.label(),
+      startLabel: this.label(),
+      elseLabel,
+      hasElse: false,
+      unreachable: false,
+    };
+    if (instr.op === 0x03) this.emit(`${frame.startLabel}:`);
+    this.frames.push(frame);
+  }
+
+  // Emits an integer comparison followed by if or br_if as cmp and a
+  // conditional jump, without the 0/1 value in between. Returns false
+  // when the pair does not fit.
+  private fuseCompare(instr: Instr, next: Instr | undefined): boolean {
+    const op = instr.op;
+    const isCompare = (op >= 0x45 && op <= 0x4f) || (op >= 0x50 && op <= 0x5a);
+    if (this.skipping || !isCompare || !next || (next.op !== 0x04 && next.op !== 0x0d)) return false;
+    const arity = op === 0x45 || op === 0x50 ? 1 : 2;
+    const width = op <= 0x4f ? "dword" : "qword";
+    const base = this.height - arity;
+    for (const k of [...this.deferred.keys()]) if (k < base) this.materialize(k);
+
+    let condition: string;
+    if (arity === 1) {
+      this.emit(`cmp ${width} ${this.operand(base)}, 0`);
+      condition = "e";
+    } else {
+      const entry = this.deferred.get(this.height - 1);
+      let b: string;
+      if (entry?.kind === "const" && fitsImmediate32(entry.value)) {
+        this.deferred.delete(this.height - 1);
+        b = String(entry.value);
+      } else {
+        b = this.operand(this.height - 1);
+      }
+      const register = width === "dword" ? "ecx" : "rcx";
+      this.emit(`mov ${register}, ${this.operand(base)}`, `cmp ${register}, ${b}`);
+      condition = intConditions[op - (op <= 0x4f ? 0x46 : 0x51)];
+    }
+    this.height = base;
+
+    this.instr = next;
+    if (next.op === 0x04) {
+      const elseLabel = this.label();
+      this.emit(`j${negatedConditions[condition]} ${elseLabel}`);
+      this.openBlock(next, elseLabel);
+    } else if (!this.needsCopy(next.a)) {
+      this.emit(`j${condition} ${this.branchTarget(next.a).label}`);
+    } else {
+      const skip = this.label();
+      this.emit(`j${negatedConditions[condition]} ${skip}`);
+      this.emit(`jmp ${this.branchCopy(next.a)}`, `${skip}:`);
+    }
+    return true;
   }
 
   private brTable(instr: Instr): void {

@@ -1,6 +1,6 @@
 // Code for the numeric instructions (wasm spec 4.3). `a` and `b` are
-// memory operands (frame slots or locals) holding the first and second
-// operand, and `d` is the frame slot that receives the result; `b` may be
+// memory operands (frame slots or locals) that hold the first and second
+// operand, and `d` is the frame slot that receives the result. `b` may be
 // an immediate for the integer instructions that emitNumeric's caller
 // allows. rax, rcx, rdx, r8 and xmm0-xmm2 are scratch.
 import { Trap } from "./target.ts";
