@@ -10,13 +10,21 @@ import {
   EINVAL,
   EISDIR,
   ENOENT,
+  ENOSPC,
   ENOTDIR,
   ENOTEMPTY,
 } from "../lib/errno";
 import { hex } from "../lib/format";
 import { klog, klogError } from "../log";
 import { parseCpio } from "./cpio";
-import { Inode, PERMISSION_MASK, S_IFDIR, S_IFREG } from "./inode";
+import {
+  directoryEntryCount,
+  Inode,
+  MAX_DIRECTORY_ENTRIES,
+  PERMISSION_MASK,
+  S_IFDIR,
+  S_IFREG,
+} from "./inode";
 import { unpackArchive } from "./initrd";
 import { PathLookup, resolvePath } from "./path";
 import { MAY_EXECUTE, MAY_WRITE, permits } from "./permission";
@@ -110,6 +118,7 @@ export function createFile(
   if (where.error != ENOENT || parent == null) return -(where.error != 0 ? where.error : EEXIST);
   if (where.trailingSlash) return -EISDIR;
   if (!mayModify(parent, uid, gid)) return -EACCES;
+  if (directoryEntryCount() >= MAX_DIRECTORY_ENTRIES) return -ENOSPC;
   const file = new Inode(S_IFREG | (mode & PERMISSION_MASK), uid, gid);
   parent.addEntry(where.name, file);
   where.inode = file;
@@ -124,6 +133,7 @@ export function makeDirectory(path: string, cwd: string, uid: u32, gid: u32, mod
   const parent = where.parent;
   if (where.error != ENOENT || parent == null) return -where.error;
   if (!mayModify(parent, uid, gid)) return -EACCES;
+  if (directoryEntryCount() >= MAX_DIRECTORY_ENTRIES) return -ENOSPC;
   const directory = new Inode(S_IFDIR | (mode & PERMISSION_MASK), uid, gid);
   parent.addEntry(where.name, directory);
   return 0;

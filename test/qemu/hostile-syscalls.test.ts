@@ -105,6 +105,11 @@ describe("hostile system calls", function () {
     assert.equal(await session.run("echo $?"), "134\n");
   });
 
+  it("file creation stops at ENOSPC", async () => {
+    assert.match(await runMode("inodes", 120_000), /^create after \d+ files = ENOSPC$/m);
+    assert.equal(await session.run("ls /"), "bin\netc\ntests\n");
+  });
+
   // The shell keeps one more page after a long line, so this runs first.
   it("free frames return after all of it", async () => {
     await session.run(`${program} files`);

@@ -13,6 +13,7 @@
 //   hostile-syscalls isolation       children wreck their own address
 //                                    spaces; the parent must not notice
 //   hostile-syscalls setuid          uid changes and root-only calls
+//   hostile-syscalls inodes          creates files until ENOSPC
 import { nativeStore64, nativeStore8, syscall6 } from "../../arch/x86_64/intrinsics";
 import {
   argv,
@@ -120,7 +121,8 @@ export function main(): i32 {
   if (mode == "files") return files();
   if (mode == "isolation") return isolation();
   if (mode == "setuid") return setuidGames();
-  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid]\n");
+  if (mode == "inodes") return inodes();
+  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid|inodes]\n");
   return 2;
 }
 
@@ -439,5 +441,64 @@ function setuidGames(): i32 {
   expect("child's wait status", load<i32>(status), 0);
   expectError("reboot with a bad magic", syscall6(SYS_REBOOT, 1, 2, 0x4321fedc, 0, 0, 0), EINVAL);
   expectError("reboot with a bad command", syscall6(SYS_REBOOT, 0xfee1dead, 672274793, 7, 0, 0, 0), EINVAL);
+  return finish();
+}
+
+const SYS_MKDIR: i64 = 83;
+const SYS_RMDIR: i64 = 84;
+const SYS_UNLINK: i64 = 87;
+const O_CREAT_WRONLY: i32 = 0o101;
+const ENOSPC: i32 = 28;
+const FANOUT = 64;
+
+function nativePath(path: string): i64 {
+  return new CString(path).native;
+}
+
+// Creates empty files with 200-byte names in a tree /hog/aN/bN until the
+// kernel refuses one with ENOSPC. Then removes the tree and checks that a
+// file can be created again.
+function inodes(): i32 {
+  let padding = "x".repeat(200);
+  let created = 0;
+  let result: i64 = syscall6(SYS_MKDIR, nativePath("/hog"), 0o755, 0, 0, 0, 0);
+  let lastTop = 0;
+  for (let a = 0; a < 1000 && result >= 0; a++) {
+    lastTop = a;
+    let top = "/hog/a" + a.toString();
+    result = syscall6(SYS_MKDIR, nativePath(top), 0o755, 0, 0, 0, 0);
+    for (let b = 0; b < FANOUT && result >= 0; b++) {
+      let middle = top + "/b" + b.toString();
+      result = syscall6(SYS_MKDIR, nativePath(middle), 0o755, 0, 0, 0, 0);
+      for (let c = 0; c < FANOUT && result >= 0; c++) {
+        result = syscall6(SYS_OPEN, nativePath(middle + "/f" + c.toString() + padding), O_CREAT_WRONLY, 0o644, 0, 0, 0);
+        if (result >= 0) {
+          close(<i32>result);
+          created++;
+        }
+      }
+    }
+  }
+  expectError("create after " + created.toString() + " files", result, ENOSPC);
+
+  let removed = 0;
+  for (let a = 0; a <= lastTop; a++) {
+    let top = "/hog/a" + a.toString();
+    for (let b = 0; b < FANOUT; b++) {
+      let middle = top + "/b" + b.toString();
+      for (let c = 0; c < FANOUT; c++) {
+        if (syscall6(SYS_UNLINK, nativePath(middle + "/f" + c.toString() + padding), 0, 0, 0, 0, 0) != 0) break;
+        removed++;
+      }
+      if (syscall6(SYS_RMDIR, nativePath(middle), 0, 0, 0, 0, 0) != 0) break;
+    }
+    syscall6(SYS_RMDIR, nativePath(top), 0, 0, 0, 0, 0);
+  }
+  expect("files removed", removed, created);
+  expect("rmdir(/hog)", syscall6(SYS_RMDIR, nativePath("/hog"), 0, 0, 0, 0, 0), 0);
+  let fd = syscall6(SYS_OPEN, nativePath("/hog-check"), O_CREAT_WRONLY, 0o644, 0, 0, 0);
+  expect("create after the cleanup >= 0", fd >= 0 ? 1 : fd, 1);
+  close(<i32>fd);
+  expect("unlink(/hog-check)", syscall6(SYS_UNLINK, nativePath("/hog-check"), 0, 0, 0, 0, 0), 0);
   return finish();
 }
