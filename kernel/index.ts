@@ -9,7 +9,7 @@ import { FileTable } from "./fs/file";
 import { fsInit } from "./fs/vfs";
 import { klog, kprint } from "./log";
 import { framesAddRegion, framesInit, freeFrames, FRAME_SIZE } from "./memory/frames";
-import { pagingInit, VmSpace } from "./memory/paging";
+import { nxActive, pagingInit, VmSpace } from "./memory/paging";
 import { BootInfo, commandLineValue, MULTIBOOT_MAGIC, parseMultiboot } from "./multiboot/multiboot";
 import { panic, setPanicExitsQemu } from "./panic/panic";
 import { createProcess } from "./process/lifecycle";
@@ -46,12 +46,16 @@ export function kmain(magic: u32, mbi: u32): void {
   initrdInit(info);
   picInit();
   timerInit();
-  klog("boot: NX on, SMEP " + (smepEnabled() ? "on" : "off") + ", SMAP " + (smapEnabled() ? "on" : "off"));
+  klog("boot: NX " + onOff(nxActive()) + ", SMEP " + onOff(smepEnabled()) + ", SMAP " + onOff(smapEnabled()));
 
   if (commandLineValue(info.commandLine, "selftest") !== null) selfTest();
   const initPath = commandLineValue(info.commandLine, "init");
   startInit(initPath !== null ? initPath : DEFAULT_INIT);
   startScheduler();
+}
+
+function onOff(enabled: bool): string {
+  return enabled ? "on" : "off";
 }
 
 function memoryInit(info: BootInfo): void {
