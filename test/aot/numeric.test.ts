@@ -152,6 +152,19 @@ async function compare(cases: Case[]): Promise<void> {
   assert.deepEqual(mismatches, []);
 }
 
+// Integer comparisons as the condition of if and br_if, which the code
+// generator turns into cmp and a conditional jump.
+function branchCases(): Case[] {
+  const comparisons = casesFor((name) => /^i(32|64)\.(eqz|eq|ne|lt|gt|le|ge)/.test(name));
+  return comparisons.flatMap(({ expression }) => [
+    { expression: `(if (result i32) ${expression} (then (i32.const 1)) (else (i32.const 0)))`, type: "i32" as ValType },
+    {
+      expression: `(block (result i32) (drop (br_if 0 (i32.const 7) ${expression})) (i32.const 3))`,
+      type: "i32" as ValType,
+    },
+  ]);
+}
+
 describe("aot numeric instructions against V8", function () {
   this.timeout(60000);
 
@@ -159,6 +172,7 @@ describe("aot numeric instructions against V8", function () {
   it("i64 operations", () => compare(casesFor((name) => /^i64\.(?!trunc|convert|reinterpret|extend_i32)/.test(name))));
   it("f32 operations", () => compare(casesFor((name) => /^f32\.(?!convert|demote|reinterpret)/.test(name))));
   it("f64 operations", () => compare(casesFor((name) => /^f64\.(?!convert|promote|reinterpret)/.test(name))));
+  it("comparisons as branch conditions", () => compare(branchCases()));
   it("conversions", () =>
     compare(casesFor((name) => /wrap|extend_i32|trunc_f|trunc_sat|convert|demote|promote|reinterpret/.test(name))));
 });

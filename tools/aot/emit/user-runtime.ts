@@ -1,7 +1,8 @@
 // Run-time support of the user target, in nasm: start-up and the resident
-// hook, traps, env.abort/trace/seed and stderr formatting
-// (docs/abi.md, "User target"). Linux x86-64 system calls: write 1,
-// exit_group 231; project calls 1000 (register) and 1001 (unregister).
+// hook, traps, env.abort/trace/seed and stderr formatting (docs/abi.md,
+// "User target"). It uses the Linux x86-64 system calls write (1) and
+// exit_group (231), and the project calls 1000 (register) and 1001
+// (unregister).
 import { hex, trapMessages } from "../lower/target.ts";
 import { cString } from "./text.ts";
 
