@@ -3,8 +3,8 @@
 // pages and that destroying the spaces returns every frame.
 import { tapCheck } from "../panic/tap";
 import { freeFrames } from "./frames";
-import { PAGE_SIZE, PTE_COW, PTE_WRITABLE, VmSpace } from "./paging";
-import { copyInFrom, copyOutTo } from "./usercopy";
+import { DIRECT_MAP, PAGE_SIZE, PTE_COW, PTE_WRITABLE, USER_END, VmSpace } from "./paging";
+import { copyInFrom, copyOutTo, userStringLength } from "./usercopy";
 
 const PAGE: u64 = 0x10000000;
 const ZERO_PAGE: u64 = 0x10001000;
@@ -51,6 +51,12 @@ export function memorySelfTest(): void {
   check(writeByte(child, ZERO_PAGE, 0x33), "write a demand-zero page");
   check(readByte(parent, ZERO_PAGE) == 0, "the zero frame stays zero");
   check(!writeByte(child, PAGE + 64 * PAGE_SIZE, 1), "copyOut to an unmapped page fails");
+  const scratch = memory.data(16);
+  check(!copyInFrom(parent, scratch, USER_END - 1, 2), "copyIn across the user end fails");
+  check(!copyInFrom(parent, scratch, DIRECT_MAP + <u64>PAGE, 1), "copyIn from a kernel address fails");
+  check(!copyInFrom(parent, scratch, ZERO_PAGE + PAGE_SIZE - 8, 16), "copyIn running into an unmapped page fails");
+  check(userStringLength(parent, ZERO_PAGE + 8, 4096) == 0, "string length of zeros");
+  check(userStringLength(parent, PAGE, 0) == -2, "string without a NUL within max");
 
   check(parent.pageCount() == 2 && child.pageCount() == 2, "page counts");
   parent.destroy();
