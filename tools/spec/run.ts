@@ -132,7 +132,7 @@ function skipKind(reason: string): string {
   return reason
     .replace(/"[^"]*"/g, '"…"')
     .replace(/\b(line\d+|\$\w+)\b/g, "…")
-    .replace(/offset \d+/g, "offset …");
+    .replace(/offset \d+( \(0x[0-9a-f]+\))?/g, "offset …");
 }
 
 function summarize(results: FileResult[], options: Options, seconds: number): string[] {
@@ -164,6 +164,21 @@ function summarize(results: FileResult[], options: Options, seconds: number): st
       const kind = skipKind(o.reason ?? "no reason");
       reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
     }
+  const rejections = all.filter(
+    (o) => o.status === "pass" && (o.type === "assert_invalid" || o.type === "assert_malformed"),
+  );
+  const otherReason = rejections.filter((o) => o.otherReason !== undefined);
+  lines.push(
+    `assert_invalid and assert_malformed: ${rejections.length - otherReason.length} of ${rejections.length} rejections name the spec's reason`,
+  );
+  const otherKinds = new Map<string, number>();
+  for (const o of otherReason) {
+    const kind = `expected "${o.expected}", message "${skipKind(o.otherReason!.replace(/^aot: \S+: /, ""))}"`;
+    otherKinds.set(kind, (otherKinds.get(kind) ?? 0) + 1);
+  }
+  for (const [kind, n] of [...otherKinds].sort((a, b) => b[1] - a[1]).slice(0, 40))
+    lines.push(`${String(n).padStart(7)}  ${kind}`);
+  lines.push("");
   lines.push("skipped commands by reason:");
   for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]))
     lines.push(`${String(n).padStart(7)}  ${reason}`);
