@@ -20,7 +20,15 @@ export const PERMISSION_MASK: u32 = 0o7777;
 // ENOSPC well before that. Content still in the initrd does not count.
 // NOTE: both limits are estimates for a 32 MiB heap, not measured.
 export const MAX_FILE_SIZE: u64 = 8 << 20;
-export const MAX_CONTENT_BYTES: u64 = 16 << 20;
+// 8 MiB, because the kernel stacks of 256 processes take another 8 MiB of
+// the heap, and a growing file briefly holds its old and new buffers.
+export const MAX_CONTENT_BYTES: u64 = 8 << 20;
+// asc's collector paces itself by managed allocations only, so garbage
+// content buffers could still hold the heap when fork allocates kernel
+// stacks (a panic when the heap runs out, seen in hostile-syscalls heap).
+// Buffers of this size or more are collected when released, and a full
+// collection runs before one is allocated.
+const LARGE_CONTENT_BYTES: u64 = 64 << 10;
 
 const MIN_CAPACITY: usize = 64;
 
@@ -172,8 +180,11 @@ export class Inode {
   // this inode.
   releaseIfUnused(): void {
     if (this.nlink == 0 && this.openCount == 0 && this.isRegular()) {
+      const buffer = this.buffer;
+      const large = buffer != null && <u64>buffer.byteLength >= LARGE_CONTENT_BYTES;
       this.releaseContent();
       this.size = 0;
+      if (large) __collect();
     }
   }
 
@@ -201,6 +212,7 @@ export class Inode {
       if (contentBytes - capacity + newCapacity > MAX_CONTENT_BYTES) return ENOSPC;
     }
 
+    if (newCapacity >= LARGE_CONTENT_BYTES) __collect();
     const grown = new ArrayBuffer(<i32>newCapacity);
     const address = changetype<usize>(grown);
     if (this.size > 0) memory.copy(address, this.content, <usize>this.size);

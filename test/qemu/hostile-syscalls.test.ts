@@ -110,6 +110,17 @@ describe("hostile system calls", function () {
     assert.equal(await session.run("ls /"), "bin\netc\ntests\n");
   });
 
+  it("kernel heap limits hold together", async () => {
+    // Twice, so that the garbage of the first run is in the heap too.
+    for (let i = 0; i < 2; i++) {
+      const output = await runMode("heap", 120_000);
+      assert.match(output, /^fork after \d+ zombies = EAGAIN$/m);
+      assert.match(output, /^write after \d+ bytes in \d+ files = ENOSPC$/m);
+      assert.match(output, /^mkdir after \d+ long names = ENOSPC$/m);
+    }
+    assert.equal(await session.run("ls /"), "bin\netc\ntests\n");
+  });
+
   // The shell keeps one more page after a long line, so this runs first.
   it("free frames return after all of it", async () => {
     await session.run(`${program} files`);

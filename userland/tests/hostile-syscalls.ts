@@ -14,6 +14,8 @@
 //                                    spaces; the parent must not notice
 //   hostile-syscalls setuid          uid changes and root-only calls
 //   hostile-syscalls inodes          creates files until ENOSPC
+//   hostile-syscalls heap            every kernel-heap limit at once: zombies,
+//                                    file content and names
 import { nativeStore64, nativeStore8, syscall6 } from "../../arch/x86_64/intrinsics";
 import {
   argv,
@@ -122,7 +124,8 @@ export function main(): i32 {
   if (mode == "isolation") return isolation();
   if (mode == "setuid") return setuidGames();
   if (mode == "inodes") return inodes();
-  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid|inodes]\n");
+  if (mode == "heap") return kernelHeap();
+  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid|inodes|heap]\n");
   return 2;
 }
 
@@ -500,5 +503,52 @@ function inodes(): i32 {
   expect("create after the cleanup >= 0", fd >= 0 ? 1 : fd, 1);
   close(<i32>fd);
   expect("unlink(/hog-check)", syscall6(SYS_UNLINK, nativePath("/hog-check"), 0, 0, 0, 0, 0), 0);
+  return finish();
+}
+
+// Reaches every limit that bounds the kernel heap at the same time: as
+// many zombie children as fork allows (each keeps its kernel stack),
+// file content until ENOSPC, then names until ENOSPC. Then frees it all.
+function kernelHeap(): i32 {
+  let zombies = 0;
+  let child = 1;
+  while (child > 0) {
+    child = fork();
+    if (child == 0) exit(0);
+    if (child > 0) zombies++;
+  }
+  expectError("fork after " + zombies.toString() + " zombies", child, EAGAIN);
+
+  let chunk = heap.alloc(65536);
+  memory.fill(chunk, 0x63, 65536);
+  let files = 0;
+  let bytes: i64 = 0;
+  let result: i64 = 0;
+  while (result >= 0 && files < 100) {
+    let fd = syscall6(SYS_OPEN, nativePath("/big" + files.toString()), O_CREAT_WRONLY, 0o644, 0, 0, 0);
+    if (fd < 0) {
+      result = fd;
+      break;
+    }
+    files++;
+    let written: i64 = 0;
+    while ((result = syscall6(SYS_WRITE, fd, nativeAddress(chunk), 65536, 0, 0, 0)) > 0) written += result;
+    close(<i32>fd);
+    bytes += written;
+    // EFBIG ends one file; ENOSPC (or a file that took nothing) ends all.
+    if (result == -27) result = written > 0 ? 0 : -ENOSPC;
+  }
+  expectError("write after " + bytes.toString() + " bytes in " + files.toString() + " files", result, ENOSPC);
+
+  let padding = "y".repeat(250);
+  let names = 0;
+  while ((result = syscall6(SYS_MKDIR, nativePath("/n" + names.toString() + padding), 0o755, 0, 0, 0, 0)) == 0) names++;
+  expectError("mkdir after " + names.toString() + " long names", result, ENOSPC);
+
+  for (let i = 0; i < names; i++) syscall6(SYS_RMDIR, nativePath("/n" + i.toString() + padding), 0, 0, 0, 0, 0);
+  for (let i = 0; i < files; i++) syscall6(SYS_UNLINK, nativePath("/big" + i.toString()), 0, 0, 0, 0, 0);
+  let reaped = 0;
+  while (wait4(-1, 0, 0) > 0) reaped++;
+  expect("zombies reaped", reaped, zombies);
   return finish();
 }
