@@ -84,7 +84,7 @@ export function emitImportThunk(module: Module, index: number, target: Target): 
     emitKernelEnv(e, imp.name, index);
   } else {
     const symbol = importSymbol(imp.module, imp.name, type, imp.offset);
-    emitSystemVCall(e, type, arg, symbol);
+    emitSystemVCall(e, type, arg, symbol, imp.offset);
   }
   e.emit(`leave`, `ret`);
   return [...e.lines, ...e.trapStubs(nameLabel(index))];
@@ -101,7 +101,13 @@ function emitKernelEnv(e: StubEmitter, name: string, index: number): void {
   }
 }
 
-function emitSystemVCall(e: StubEmitter, type: FuncType, arg: (i: number) => string, symbol: string): void {
+function emitSystemVCall(
+  e: StubEmitter,
+  type: FuncType,
+  arg: (i: number) => string,
+  symbol: string,
+  offset: number,
+): void {
   let ints = 0;
   let floats = 0;
   const stackArgs: string[] = [];
@@ -121,7 +127,10 @@ function emitSystemVCall(e: StubEmitter, type: FuncType, arg: (i: number) => str
   e.emit(...loads, `call ${symbol}`);
   const result = type.results[0];
   if (type.results.length > 1) {
-    throw new UnsupportedError(`import ${symbol} returns ${type.results.length} values; System V returns at most one`);
+    throw new UnsupportedError(
+      `import ${symbol} returns ${type.results.length} values; System V returns at most one`,
+      offset,
+    );
   }
   if (result === "f32") e.emit(`movss [rbp+16], xmm0`);
   else if (result === "f64") e.emit(`movsd [rbp+16], xmm0`);

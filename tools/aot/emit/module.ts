@@ -43,10 +43,16 @@ function constValue(expr: ConstExpr | undefined): bigint | undefined {
 
 export function lowerModule(module: Module, target: Target): ModuleParts {
   if (module.tables.length > 1) {
-    throw new UnsupportedError("multiple tables need reference types, which are not supported");
+    throw new UnsupportedError(
+      "multiple tables need reference types, which are not supported",
+      module.offsets.tables[1],
+    );
   }
   if (module.tables[0] && module.tables[0].element !== "funcref") {
-    throw new UnsupportedError(`a table of ${module.tables[0].element} needs reference types, which are not supported`);
+    throw new UnsupportedError(
+      `a table of ${module.tables[0].element} needs reference types, which are not supported`,
+      module.offsets.tables[0],
+    );
   }
   const typeIds = canonicalTypeIds(module);
   const globalImports = module.imports.filter((i) => i.kind === "global");
@@ -212,7 +218,9 @@ function loadOffset(module: Module, expr: ConstExpr, globalAddress: (i: number) 
   if (expr.kind === "global.get") {
     return [`    mov eax, [rel ${globalAddress(expr.index)}]`];
   }
-  if (expr.kind !== "const") throw new UnsupportedError("offset expression must be an i32 constant or global.get");
+  if (expr.kind !== "const") {
+    throw new UnsupportedError("offset expression must be an i32 constant or global.get", expr.offset);
+  }
   return [`    mov eax, ${hex(BigInt.asUintN(32, expr.bits))}`];
 }
 
