@@ -111,6 +111,7 @@ export function killCurrent(signal: i32): void {
 
 // Frees what is left of a zombie once its parent has read its status.
 export function reap(zombie: Process): void {
+  zombie.checkKernelStack();
   zombie.freeKernelStack();
   removeProcess(zombie);
   klog(

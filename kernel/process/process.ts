@@ -6,9 +6,11 @@ import { DIRECT_MAP, VmSpace } from "../memory/paging";
 import { FXSAVE_SIZE, TRAP_FRAME_SIZE } from "../trap/frame";
 
 // NOTE: kernel stacks have no guard page, so an overflow corrupts the
-// kernel heap. The deepest use measured (boot, shell, exec, resident exec,
-// user faults) was under 3 KiB, including the trap frame.
+// kernel heap before the canary at the stack's lowest address reveals it
+// (checkKernelStack). The deepest use measured (boot, shell, exec,
+// resident exec, user faults) was under 3 KiB, including the trap frame.
 export const KERNEL_STACK_SIZE: usize = 32 * 1024;
+const STACK_CANARY: u64 = 0x5354414b43414e59;
 export const INIT_PID = 1;
 // Maximum number of processes; fork fails with EAGAIN beyond it. Each costs a
 // kernel stack on the kernel heap, which ends at 48 MiB.
@@ -68,6 +70,14 @@ export class Process {
     const block = heap.alloc(KERNEL_STACK_SIZE + 16);
     this.kernelStackBlock = block;
     this.kernelStack = (block + 15) & ~(<usize>15);
+    store<u64>(this.kernelStack, STACK_CANARY);
+  }
+
+  // Panics when the canary at the bottom of the kernel stack is gone.
+  checkKernelStack(): void {
+    if (this.kernelStack != 0 && load<u64>(this.kernelStack) != STACK_CANARY) {
+      panic("process: kernel stack of pid " + this.pid.toString() + " overflowed at 0x" + this.kernelStack.toString(16));
+    }
   }
 
   kernelStackTop(): usize {

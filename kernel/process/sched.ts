@@ -119,6 +119,7 @@ function switchTo(next: Process): void {
   next.state = ProcessState.Running;
   if (next === prev) return;
 
+  prev.checkKernelStack();
   const sp = __stack_pointer;
   saveShadowStack(prev, sp);
   enter(next);
