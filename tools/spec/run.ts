@@ -7,7 +7,7 @@
 // "N passed, M failed, K skipped". The summary is also written to
 // build/spec-summary.txt.
 
-import { execFileSync, fork } from "node:child_process";
+import { ChildProcess, execFileSync, fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,11 +20,14 @@ interface Options {
   names: string[];
   maxPrinted: number;
   keep: boolean;
+  /** Seconds one script may take. */
+  scriptTimeout: number;
 }
 
 function usage(message: string): never {
   console.error(`${message}
-usage: npm run test:spec -- [--engine native|v8] [--jobs N] [--max-printed N] [--keep] [NAME...]
+usage: npm run test:spec -- [--engine native|v8] [--jobs N] [--max-printed N] [--keep]
+                            [--script-timeout S] [NAME...]
   --engine       native (default): compile with tools/aot --target user and run
                  the executables; v8: run the same merged modules in node's V8
   --jobs         worker processes (default: the number of CPUs)
@@ -32,6 +35,8 @@ usage: npm run test:spec -- [--engine native|v8] [--jobs N] [--max-printed N] [-
                  of them go to build/spec-summary.txt
   --keep         keep the merged modules, nasm sources and executables in
                  build/spec/bin-ENGINE-PID
+  --script-timeout  seconds one .wast script may take before it counts as
+                 failed (default 600)
   NAME           .wast files to run, without the extension (default: all)`);
   process.exit(2);
 }
@@ -43,6 +48,7 @@ function parseOptions(argv: string[]): Options {
     names: [],
     maxPrinted: 200,
     keep: false,
+    scriptTimeout: 600,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -54,6 +60,7 @@ function parseOptions(argv: string[]): Options {
     } else if (arg === "--jobs") options.jobs = Math.max(1, Number(value()) || 1);
     else if (arg === "--max-printed") options.maxPrinted = Number(value()) || 0;
     else if (arg === "--keep") options.keep = true;
+    else if (arg === "--script-timeout") options.scriptTimeout = Number(value()) || 600;
     else if (arg.startsWith("-")) usage(`unknown option ${arg}`);
     else options.names.push(arg.replace(/\.wast$/, ""));
   }
@@ -79,39 +86,62 @@ interface FileResult {
   error?: string;
 }
 
+
+interface WorkerMessage {
+  json: string;
+  outcomes?: Outcome[];
+  error?: string;
+  ms: number;
+}
+
+/**
+ * Checks the scripts in worker processes, largest first. A worker that
+ * exceeds the script timeout (a compiler or program that hangs) or dies is
+ * replaced, and the script counts as one failure.
+ */
 async function runAll(jsons: string[], options: Options, outDir: string): Promise<FileResult[]> {
   const queue = [...jsons].sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
   const results: FileResult[] = [];
   const workerPath = path.join(projectRoot, "tools/spec/worker.ts");
-  const jobs = Math.min(options.jobs, queue.length);
-  await Promise.all(
-    Array.from({ length: jobs }, () => {
-      const child = fork(workerPath, [], { execArgv: ["--import", "tsx"], cwd: projectRoot });
-      return new Promise<void>((resolve, reject) => {
-        const next = () => {
-          const json = queue.shift();
-          if (!json) {
-            child.disconnect();
-            resolve();
-            return;
-          }
-          child.send({ json, engine: options.engine, outDir });
+  const report = (result: FileResult) => {
+    results.push(result);
+    const seconds = (result.ms / 1000).toFixed(1);
+    process.stderr.write(`[${results.length}/${jsons.length}] ${result.name} (${seconds} s)\n`);
+  };
+
+  const work = async (): Promise<void> => {
+    let child: ChildProcess | undefined;
+    for (let json = queue.shift(); json !== undefined; json = queue.shift()) {
+      const name = path.basename(json, ".json");
+      const worker = (child ??= fork(workerPath, [], { execArgv: ["--import", "tsx"], cwd: projectRoot }));
+      const started = Date.now();
+      const msg = await new Promise<WorkerMessage>((resolve) => {
+        const finish = (m: WorkerMessage) => {
+          clearTimeout(timer);
+          worker.off("message", finish);
+          worker.off("exit", onExit);
+          resolve(m);
         };
-        child.on("message", (msg: { json: string; outcomes?: Outcome[]; error?: string; ms: number }) => {
-          const name = path.basename(msg.json, ".json");
-          results.push({ name, outcomes: msg.outcomes ?? [], ms: msg.ms, error: msg.error });
-          const done = results.length;
-          process.stderr.write(`[${done}/${jsons.length}] ${name} (${(msg.ms / 1000).toFixed(1)} s)\n`);
-          next();
-        });
-        child.on("error", reject);
-        child.on("exit", (code) => {
-          if (queue.length > 0 || code) reject(new Error(`spec worker exited with status ${code}`));
-        });
-        next();
+        const onExit = (code: number | null, signal: string | null) =>
+          finish({ json, error: `the spec worker exited (status ${code}, signal ${signal})`, ms: Date.now() - started });
+        const timer = setTimeout(() => {
+          worker.kill("SIGKILL");
+          finish({ json, error: `timed out after ${options.scriptTimeout} s`, ms: Date.now() - started });
+        }, options.scriptTimeout * 1000);
+        worker.on("message", finish);
+        worker.on("exit", onExit);
+        worker.send({ json, engine: options.engine, outDir });
       });
-    }),
-  );
+      // A worker that timed out or died is replaced for the next script.
+      if (msg.error && !msg.outcomes) {
+        worker.kill("SIGKILL");
+        child = undefined;
+      }
+      report({ name, outcomes: msg.outcomes ?? [], ms: msg.ms, error: msg.error });
+    }
+    if (child?.connected) child.disconnect();
+  };
+  await Promise.all(Array.from({ length: Math.min(options.jobs, queue.length) }, work));
   return results.sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -217,7 +247,7 @@ async function main(): Promise<void> {
 
   const failures: string[] = [];
   for (const r of results) {
-    if (r.error) failures.push(`FAIL ${r.name}.wast: the spec runner crashed\n${r.error}`);
+    if (r.error) failures.push(`FAIL ${r.name}.wast: ${r.error}`);
     for (const o of r.outcomes) if (o.status === "fail") failures.push(formatFailure(r.name, o));
   }
   const all = results.flatMap((r) => r.outcomes);

@@ -25,7 +25,7 @@ process.on("message", async (task: Task) => {
   } catch (error) {
     process.send!({
       json: task.json,
-      error: (error as Error).stack ?? String(error),
+      error: `the spec runner crashed: ${(error as Error).stack ?? String(error)}`,
       ms: Date.now() - started,
     });
   }
