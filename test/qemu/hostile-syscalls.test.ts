@@ -67,6 +67,17 @@ describe("hostile system calls", function () {
     await runMode("files");
   });
 
+  it("register from a forked child", async () => {
+    const output = await runMode("register-child");
+    assert.match(output, /^pid \d+: page fault at 0x[0-9a-f]+ rip 0x[0-9a-f]+$/m);
+    assert.equal(await session.run("resident -l"), "no resident binaries to list\n");
+  });
+
+  it("rename, rmdir and chdir games", async () => {
+    await runMode("fs");
+    assert.equal(await session.run("ls /"), "bin\netc\ntests\n");
+  });
+
   it("uid changes and root-only calls", async () => {
     await runMode("setuid");
   });

@@ -16,6 +16,9 @@
 //   hostile-syscalls inodes          creates files until ENOSPC
 //   hostile-syscalls heap            every kernel-heap limit at once: zombies,
 //                                    file content and names
+//   hostile-syscalls register-child  a forked child registers this file with
+//                                    a bad entry; an exec of it must fault
+//   hostile-syscalls fs              rename, rmdir, unlink and chdir games
 import { nativeStore64, nativeStore8, syscall6 } from "../../arch/x86_64/intrinsics";
 import {
   argv,
@@ -125,7 +128,9 @@ export function main(): i32 {
   if (mode == "setuid") return setuidGames();
   if (mode == "inodes") return inodes();
   if (mode == "heap") return kernelHeap();
-  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid|inodes|heap]\n");
+  if (mode == "register-child") return registerFromChild();
+  if (mode == "fs") return fileSystemGames();
+  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid|inodes|heap|register-child|fs]\n");
   return 2;
 }
 
@@ -550,5 +555,95 @@ function kernelHeap(): i32 {
   let reaped = 0;
   while (wait4(-1, 0, 0) > 0) reaped++;
   expect("zombies reaped", reaped, zombies);
+  return finish();
+}
+
+// The child of a fork shares the parent's executable, so it may register
+// it. The entry 0x400000 is the ELF header, not code: an exec that starts
+// from the snapshot must fault in ring 3 and kill only that process.
+function registerFromChild(): i32 {
+  let idSlot = heap.alloc(4);
+  let child = fork();
+  if (child == 0) {
+    let id = syscall6(SYS_EXEC_SYS_REGISTER, CODE_ADDRESS, 0, 0, 0, 0, 0);
+    exit(id > 0 && id < 256 ? <i32>id : 255);
+  }
+  wait4(child, idSlot, 0);
+  let id = (load<i32>(idSlot) >> 8) & 0xff;
+  expect("exec_sys_register from a child returned an id", id != 255 ? 1 : 0, 1);
+  let self = new CString("/tests/hostile-syscalls");
+  child = fork();
+  if (child == 0) {
+    syscall6(SYS_EXECVE, self.native, 0, 0, 0, 0, 0);
+    exit(99);
+  }
+  store<i32>(idSlot, -1);
+  wait4(child, idSlot, 0);
+  let signal = load<i32>(idSlot) & 0x7f;
+  expect("exec from the snapshot was killed by a signal", signal != 0 ? 1 : 0, 1);
+  expect("exec_sys_unregister(id)", syscall6(SYS_EXEC_SYS_UNREGISTER, id, 0, 0, 0, 0, 0), 0);
+  expect("exec_sys_resident_list afterwards", syscall6(SYS_EXEC_SYS_RESIDENT_LIST, nativeAddress(heap.alloc(128)), 128, 0, 0, 0, 0), 0);
+  return finish();
+}
+
+const SYS_CHDIR: i64 = 80;
+const SYS_RENAME: i64 = 82;
+const EEXIST: i32 = 17;
+const ENOTDIR: i32 = 20;
+const EISDIR: i32 = 21;
+const ENOTEMPTY: i32 = 39;
+const EBUSY: i32 = 16;
+
+function call1(nr: i64, path: string): i64 {
+  return syscall6(nr, nativePath(path), 0o755, 0, 0, 0, 0);
+}
+
+function renamePaths(from: string, to: string): i64 {
+  return syscall6(SYS_RENAME, nativePath(from), nativePath(to), 0, 0, 0, 0);
+}
+
+function fileSystemGames(): i32 {
+  expect("mkdir(/g)", call1(SYS_MKDIR, "/g"), 0);
+  expect("mkdir(/g/sub)", call1(SYS_MKDIR, "/g/sub"), 0);
+  expectError("mkdir(/g) again", call1(SYS_MKDIR, "/g"), EEXIST);
+  expectError("mkdir(/etc/motd/x)", call1(SYS_MKDIR, "/etc/motd/x"), ENOTDIR);
+  expectError("rename(/g, /g/sub/inside)", renamePaths("/g", "/g/sub/inside"), EINVAL);
+  expectError("rename(/g, /g/sub)", renamePaths("/g", "/g/sub"), EINVAL);
+  expectError("rmdir(/g) with a child", call1(SYS_RMDIR, "/g"), ENOTEMPTY);
+  expectError("unlink(/g)", call1(SYS_UNLINK, "/g"), EISDIR);
+  expectError("rmdir(/etc/motd)", call1(SYS_RMDIR, "/etc/motd"), ENOTDIR);
+  let rootRemoved = call1(SYS_RMDIR, "/");
+  expect("rmdir(/) fails", rootRemoved < 0 ? 1 : rootRemoved, 1);
+  let rootRenamed = renamePaths("/", "/g/root");
+  expect("rename(/, /g/root) fails", rootRenamed < 0 ? 1 : rootRenamed, 1);
+  expectError("rmdir(/g/sub/.)", call1(SYS_RMDIR, "/g/sub/."), EINVAL);
+  expectError("open(/etc/motd/)", syscall6(SYS_OPEN, nativePath("/etc/motd/"), 0, 0, 0, 0, 0), ENOTDIR);
+  expectError("chdir(/etc/motd)", call1(SYS_CHDIR, "/etc/motd"), ENOTDIR);
+
+  // The working directory is removed under the process.
+  expect("chdir(/g/sub)", call1(SYS_CHDIR, "/g/sub"), 0);
+  expect("rmdir(/g/sub) while it is the working directory", call1(SYS_RMDIR, "/g/sub"), 0);
+  expectError("open(.) in the removed directory", syscall6(SYS_OPEN, nativePath("."), 0, 0, 0, 0, 0), ENOENT);
+  expectError("mkdir(new) in the removed directory", call1(SYS_MKDIR, "new"), ENOENT);
+  let cwd = heap.alloc(256);
+  let length = syscall6(SYS_GETCWD, nativeAddress(cwd), 256, 0, 0, 0, 0);
+  print("getcwd in the removed directory = " + describe(length) + "\n");
+  expect("chdir(/)", call1(SYS_CHDIR, "/"), 0);
+
+  // A name of 255 bytes is accepted, one of 256 is not.
+  expect("mkdir(255-byte name)", call1(SYS_MKDIR, "/g/" + "n".repeat(255)), 0);
+  expectError("mkdir(256-byte name)", call1(SYS_MKDIR, "/g/" + "n".repeat(256)), ENAMETOOLONG);
+  expect("rmdir(255-byte name)", call1(SYS_RMDIR, "/g/" + "n".repeat(255)), 0);
+
+  // An open file that is unlinked keeps its content until it is closed.
+  let fd = <i32>syscall6(SYS_OPEN, nativePath("/g/file"), 0o102, 0o644, 0, 0, 0); // O_CREAT | O_RDWR
+  let text = new CString("kept");
+  expect("write(file)", syscall6(SYS_WRITE, fd, text.native, 4, 0, 0, 0), 4);
+  expect("unlink(/g/file)", call1(SYS_UNLINK, "/g/file"), 0);
+  syscall6(8, fd, 0, 0, 0, 0, 0);
+  let back = heap.alloc(8);
+  expect("read after unlink", syscall6(SYS_READ, fd, nativeAddress(back), 8, 0, 0, 0), 4);
+  close(fd);
+  expect("rmdir(/g)", call1(SYS_RMDIR, "/g"), 0);
   return finish();
 }
