@@ -37,7 +37,8 @@ usage: npm run test:spec -- [--engine native|v8] [--jobs N] [--max-printed N] [-
                  build/spec/bin-ENGINE-PID
   --script-timeout  seconds one .wast script may take before it counts as
                  failed (default 600)
-  NAME           .wast files to run, without the extension (default: all)`);
+  NAME           .wast files to run, without the extension (default: all);
+                 test/spec/extra/NAME.wast runs as extra-NAME`);
   process.exit(2);
 }
 
@@ -67,9 +68,8 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-/** Converts NAME.wast to build/spec/NAME/NAME.json unless that is current. */
-function convert(wast: string, outRoot: string): string {
-  const name = path.basename(wast, ".wast");
+/** Converts a .wast to build/spec/NAME/NAME.json unless that is current. */
+function convert(wast: string, name: string, outRoot: string): string {
   const dir = path.join(outRoot, name);
   const json = path.join(dir, `${name}.json`);
   if (fs.existsSync(json) && fs.statSync(json).mtimeMs >= fs.statSync(wast).mtimeMs) return json;
@@ -233,13 +233,21 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const outRoot = path.join(projectRoot, "build/spec");
-  let wasts = fs.readdirSync(suite).filter((f) => f.endsWith(".wast")).sort();
+  // The project's own scripts (test/spec/extra) run as extra-NAME.
+  const extraDir = path.join(projectRoot, "test/spec/extra");
+  const listWasts = (dir: string, prefix: string) =>
+    (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+      .filter((f) => f.endsWith(".wast"))
+      .sort()
+      .map((f) => ({ file: path.join(dir, f), name: `${prefix}${path.basename(f, ".wast")}` }));
+  let wasts = [...listWasts(suite, ""), ...listWasts(extraDir, "extra-")];
   if (options.names.length) {
-    const unknown = options.names.filter((n) => !wasts.includes(`${n}.wast`));
-    if (unknown.length) usage(`no such script in ${suite}: ${unknown.join(", ")}`);
-    wasts = wasts.filter((f) => options.names.includes(path.basename(f, ".wast")));
+    const known = new Set(wasts.map((w) => w.name));
+    const unknown = options.names.filter((n) => !known.has(n));
+    if (unknown.length) usage(`no such script: ${unknown.join(", ")}`);
+    wasts = wasts.filter((w) => options.names.includes(w.name));
   }
-  const jsons = wasts.map((f) => convert(path.join(suite, f), outRoot));
+  const jsons = wasts.map((w) => convert(w.file, w.name, outRoot));
   // A directory per run, because several runs may share the work tree.
   const binDir = path.join(outRoot, `bin-${options.engine}-${process.pid}`);
   const results = await runAll(jsons, options, binDir);
