@@ -245,11 +245,51 @@ export interface FuzzOptions {
   keep: boolean;
 }
 
+/**
+ * Runs the program in V8 and natively until both complete, skipping each
+ * call that trapped in both, and records the first difference in `result`.
+ */
+async function compareEngines(
+  reference: WebAssembly.Module,
+  exe: string,
+  prepared: Prepared,
+  result: SeedResult,
+): Promise<void> {
+  const count = prepared.exports + 1;
+  const mask = new Array<string>(count).fill(MASK_RUN);
+  for (let attempt = 0; attempt <= count; attempt++) {
+    const v8 = runInV8(reference, [mask.join("")], prepared.stream);
+    const native = await runExecutable(exe, [mask.join("")], prepared.stream, 20_000);
+    result.runs++;
+
+    const v8State = describeRun(v8);
+    const nativeState = describeRun(native);
+    if (v8.stdout !== native.stdout || v8State !== nativeState) {
+      const stderr = native.stderr.trim().split("\n")[0];
+      result.status = "mismatch";
+      result.detail =
+        `run ${result.runs} (mask ${mask.join("")}): V8 ended with ${v8State}, ` +
+        `native with ${nativeState}; output ${firstDifference(v8.stdout, native.stdout)}` +
+        (stderr ? `; native stderr: ${stderr}` : "");
+      return;
+    }
+    if (v8.status === 0) return;
+
+    // Both trapped in the same call: the next run skips it.
+    const seen = new Set(parseRecords(v8.stdout).map((r) => r.command));
+    const pending = mask.findIndex((m, k) => m !== MASK_SKIP && !seen.has(k));
+    if (pending <= 0) return;
+    result.traps++;
+    mask[pending] = MASK_SKIP;
+  }
+}
+
 /** Generates, compiles and runs one seed in both engines. */
 export async function fuzzSeed(seed: number, options: FuzzOptions): Promise<SeedResult> {
   const dir = path.join(options.outDir, `seed-${seed}-size-${options.size}`);
   fs.mkdirSync(dir, { recursive: true });
   const result: SeedResult = { seed, status: "agree", exports: 0, runs: 0, traps: 0, dir };
+
   const inputPath = path.join(dir, "input.dat");
   fs.writeFileSync(inputPath, randomBytes(seed, options.size));
   const fuzzPath = path.join(dir, "fuzz.wasm");
@@ -259,37 +299,18 @@ export async function fuzzSeed(seed: number, options: FuzzOptions): Promise<Seed
   result.exports = prepared.exports;
   fs.writeFileSync(path.join(dir, "merged.wasm"), prepared.wasm);
   fs.writeFileSync(path.join(dir, "commands.bin"), prepared.stream);
+
   const reference = new WebAssembly.Module(prepared.wasm as Uint8Array<ArrayBuffer>);
   const exe = path.join(dir, "merged");
   try {
     await compileUser(path.join(dir, "merged.wasm"), exe);
   } catch (error) {
     if (!(error instanceof BuildError)) throw error;
-    return { ...result, status: "mismatch", detail: `the compiler rejected a module V8 accepts: ${error.message}` };
+    const detail = `the compiler rejected a module that V8 accepts: ${error.message}`;
+    return { ...result, status: "mismatch", detail };
   }
-  const count = prepared.exports + 1;
-  const mask = new Array<string>(count).fill(MASK_RUN);
-  for (let attempt = 0; attempt <= count; attempt++) {
-    const v8 = runInV8(reference, [mask.join("")], prepared.stream);
-    const native = await runExecutable(exe, [mask.join("")], prepared.stream, 20_000);
-    result.runs++;
-    const v8State = describeRun(v8);
-    const nativeState = describeRun(native);
-    if (v8.stdout !== native.stdout || v8State !== nativeState) {
-      result.status = "mismatch";
-      result.detail =
-        `run ${result.runs} (mask ${mask.join("")}): V8 ended with ${v8State}, native with ${nativeState}; ` +
-        `output ${firstDifference(v8.stdout, native.stdout)}` +
-        (native.stderr ? `; native stderr: ${native.stderr.trim().split("\n")[0]}` : "");
-      break;
-    }
-    if (v8.status === 0) break;
-    const seen = new Set(parseRecords(v8.stdout).map((r) => r.command));
-    const pending = mask.findIndex((m, k) => m !== MASK_SKIP && !seen.has(k));
-    if (pending <= 0) break;
-    result.traps++;
-    mask[pending] = MASK_SKIP;
-  }
+  await compareEngines(reference, exe, prepared, result);
+
   if (result.status === "agree" && !options.keep) fs.rmSync(dir, { recursive: true, force: true });
   return result;
 }
