@@ -3,6 +3,7 @@
 import { readCr2 } from "../../arch/x86_64/intrinsics";
 import { serialIrq } from "../drivers/serial";
 import { kprint } from "../log";
+import { PTE_COW } from "../memory/paging";
 import { panicPutDec, panicPutHex, panicPuts } from "../panic/console";
 import { panicBacktrace, panicPutSymbol, panicStop } from "../panic/panic";
 import { killCurrent } from "../process/lifecycle";
@@ -16,6 +17,7 @@ const PAGE_FAULT: u64 = 14;
 const SIGILL = 4;
 const SIGTRAP = 5;
 const SIGFPE = 8;
+const SIGKILL = 9;
 const SIGSEGV = 11;
 
 let ticks: u64 = 0;
@@ -121,17 +123,23 @@ const FAULT_PRESENT: u64 = 1 << 0;
 const FAULT_WRITE: u64 = 1 << 1;
 
 // A write to a copy-on-write page gets a private frame and retries; any
-// other fault in ring 3 kills the process with a one-line report.
+// other fault in ring 3 kills the process with a one-line report, which
+// says "out of memory" when no frame was free for the copy.
 function userException(frame: TrapFrame): void {
   const p = currentProcess();
+  let outOfMemory = false;
   if (frame.vector == PAGE_FAULT && (frame.error & (FAULT_PRESENT | FAULT_WRITE)) == (FAULT_PRESENT | FAULT_WRITE)) {
-    if (p.vm.resolveCopyOnWrite(readCr2() & ~(<u64>0xfff))) return;
+    const page = readCr2() & ~(<u64>0xfff);
+    if (p.vm.resolveCopyOnWrite(page)) return;
+    // A copy-on-write page that could not be copied: no frame is free.
+    outOfMemory = (p.vm.entry(page) & PTE_COW) != 0;
   }
-  let report = "pid " + p.pid.toString() + ": " + exceptionName(frame.vector);
+  let report = "pid " + p.pid.toString() + ": " + (outOfMemory ? "out of memory" : exceptionName(frame.vector));
   if (frame.vector == PAGE_FAULT) report += " at 0x" + readCr2().toString(16);
   report += " rip 0x" + frame.rip.toString(16) + "\n";
   kprint(report);
-  killCurrent(signalForException(frame.vector));
+  // Linux's out-of-memory killer sends SIGKILL.
+  killCurrent(outOfMemory ? SIGKILL : signalForException(frame.vector));
 }
 
 // A CPU exception in the kernel is a kernel bug: report it without
