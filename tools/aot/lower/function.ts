@@ -342,6 +342,11 @@ export class FunctionCompiler implements Emitter {
         this.emit(`mov ${reg}, [rel ${this.ctx.globalAddress(instr.a)}]`, `mov ${this.push()}, ${reg}`);
         return true;
       }
+      case 0x10:
+        // The callee cannot change this frame's locals, so deferred entries
+        // below the arguments stay valid across the call.
+        this.call(instr.a);
+        return true;
       case 0x24: {
         const size = valueSize(this.ctx.module.globals[instr.a].type);
         const reg = size === "dword" ? "eax" : "rax";
@@ -599,9 +604,6 @@ export class FunctionCompiler implements Emitter {
     const op = instr.op;
     const module = this.ctx.module;
     switch (op) {
-      case 0x10:
-        this.call(instr.a);
-        return;
       case 0x11:
         this.callIndirect(instr.a);
         return;
@@ -652,8 +654,9 @@ export class FunctionCompiler implements Emitter {
     const importEntry = callee < module.importedFuncs ? module.imports.filter((i) => i.kind === "func")[callee] : undefined;
     if (importEntry && importEntry.module === "x86") {
       const intrinsic = lookupIntrinsic(importEntry.name, type, this.ctx.target, importEntry.offset);
-      const args = type.params.map((_, i) => this.slot(this.height - params + i));
-      this.height -= params;
+      const base = this.height - params;
+      const args = type.params.map((_, i) => this.operand(base + i));
+      this.height = base;
       const result = type.results.length ? this.push() : "";
       intrinsic.emit(this, this.ctx.target, args, result);
       return;
@@ -666,7 +669,14 @@ export class FunctionCompiler implements Emitter {
     const area = areaSize(type);
     const base = this.height - params;
     if (area) this.emit(`sub rsp, ${area}`);
-    for (let i = 0; i < params; i++) this.emit(`mov rax, ${this.slot(base + i)}`, `mov [rsp+${8 * i}], rax`);
+    for (let i = 0; i < params; i++) {
+      const entry = this.deferred.get(base + i);
+      const argument = `[rsp+${8 * i}]`;
+      if (entry?.kind === "const") this.storeConst(entry.value, argument);
+      else if (entry?.kind === "local") this.copy(this.local(entry.index), argument);
+      else this.copy(this.slot(base + i), argument);
+      this.deferred.delete(base + i);
+    }
     call();
     this.height = base;
     for (let i = 0; i < type.results.length; i++) this.emit(`mov rax, [rsp+${8 * i}]`, `mov ${this.push()}, rax`);
