@@ -37,6 +37,7 @@ import {
   I64,
   KIND_FUNC,
   KIND_GLOBAL,
+  KIND_MEMORY,
   ValType,
   decodeModule,
   unsupportedFeature,
@@ -207,7 +208,9 @@ function prepare(bytes: Uint8Array, seed: number): Prepared | string {
       const args = ext.type.params.map((t) => argumentFor(t, random));
       commands.push({ operation: i + 1, args });
     });
-  addDriver(merged, operations, layout.start, h);
+  addDriver(merged, operations, layout.start, h, { memoryFile: true });
+  // V8's side of the memory comparison after a trap reads this export.
+  if (merged.memory) merged.exports.push({ name: "memory", index: 0, kind: KIND_MEMORY });
   return {
     wasm: merged.encode(),
     stream: encodeCommands(commands),
@@ -245,6 +248,17 @@ export interface FuzzOptions {
   keep: boolean;
 }
 
+/** Describes the first difference between V8's memory and the native memory file. */
+function compareMemory(v8: Uint8Array | undefined, nativeFile: string): string | undefined {
+  if (!v8 || !fs.existsSync(nativeFile)) return undefined;
+  const native = fs.readFileSync(nativeFile);
+  const length = Math.min(v8.length, native.length);
+  for (let i = 0; i < length; i++)
+    if (v8[i] !== native[i])
+      return `linear memory differs at address ${i}: V8 0x${v8[i].toString(16)}, native 0x${native[i].toString(16)}`;
+  return undefined;
+}
+
 /**
  * Runs the program in V8 and natively until both complete, skipping each
  * call that trapped in both, and records the first difference in `result`.
@@ -257,9 +271,11 @@ async function compareEngines(
 ): Promise<void> {
   const count = prepared.exports + 1;
   const mask = new Array<string>(count).fill(MASK_RUN);
+  const memoryFile = `${exe}.memory`;
   for (let attempt = 0; attempt <= count; attempt++) {
     const v8 = runInV8(reference, [mask.join("")], prepared.stream);
-    const native = await runExecutable(exe, [mask.join("")], prepared.stream, 20_000);
+    fs.rmSync(memoryFile, { force: true });
+    const native = await runExecutable(exe, [mask.join(""), memoryFile], prepared.stream, 20_000);
     result.runs++;
 
     const v8State = describeRun(v8);
@@ -271,6 +287,14 @@ async function compareEngines(
         `run ${result.runs} (mask ${mask.join("")}): V8 ended with ${v8State}, ` +
         `native with ${nativeState}; output ${firstDifference(v8.stdout, native.stdout)}` +
         (stderr ? `; native stderr: ${stderr}` : "");
+      return;
+    }
+    // Linear memory as the run left it, which after a trap shows the stores
+    // that the trapping call made before it trapped.
+    const memoryDifference = compareMemory(v8.memory, memoryFile);
+    if (memoryDifference) {
+      result.status = "mismatch";
+      result.detail = `run ${result.runs} (mask ${mask.join("")}), ${v8State}: ${memoryDifference}`;
       return;
     }
     if (v8.status === 0) return;

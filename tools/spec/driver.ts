@@ -307,6 +307,36 @@ function addShareMemory(merged: MergedModule): number {
 }
 
 /**
+ * Adds a function that, when argv[2] names a file, copies linear memory
+ * into it and maps it over linear memory (MAP_SHARED), so that the memory
+ * a trap left behind can be read after the process ends. Pages that
+ * memory.grow maps later are not in the file.
+ */
+function addMemoryFile(merged: MergedModule): number {
+  return addFunction(merged, "driver.memory_file", { params: [], results: [] }, (c) => {
+    const sp = c.local(I64);
+    const fd = c.local(I64);
+    const size = c.local(I64);
+    const base = c.local(I64);
+    c.call(X86.initialSp).localSet(sp);
+    c.localGet(sp).call(X86.nativeLoad64).i64(3n).op(0x53, 0x0d, 0x00); // argc < 3: return
+    // open(argv[2], O_RDWR|O_CREAT|O_TRUNC, 0600)
+    c.i64(2n).localGet(sp).i64(24n).op(0x7c).call(X86.nativeLoad64);
+    c.i64(0x242n).i64(0o600n).i64(0n).i64(0n).i64(0n).call(X86.syscall6).localSet(fd);
+    c.localGet(fd).i64(0n).op(0x53, 0x0d, 0x00); // open failed: return
+    c.op(0x3f, 0x00, 0xad).i64(65536n).op(0x7e).localSet(size);
+    c.call(X86.memoryBase).localSet(base);
+    // write(fd, base, size), then mmap(base, size, PROT_READ|PROT_WRITE,
+    // MAP_SHARED|MAP_FIXED, fd, 0) and close(fd)
+    c.i64(1n).localGet(fd).localGet(base).localGet(size).i64(0n).i64(0n).i64(0n);
+    c.call(X86.syscall6).op(0x1a);
+    c.i64(9n).localGet(base).localGet(size).i64(3n).i64(0x11n).localGet(fd).i64(0n);
+    c.call(X86.syscall6).op(0x1a);
+    c.i64(3n).localGet(fd).i64(0n).i64(0n).i64(0n).i64(0n).i64(0n).call(X86.syscall6).op(0x1a);
+  });
+}
+
+/**
  * Fills the body of a forked operation: fork, run `body` (k, args) in the
  * child with stderr on stdout so that its trap message lands in order,
  * wait, and report the child's wait status as "KKKKKKKK!W<status>,".
@@ -448,6 +478,7 @@ export function addDriver(
   operations: Operation[],
   firstStart?: number,
   helpers?: Helpers,
+  options: { memoryFile?: boolean } = {},
 ): void {
   const h = helpers ?? addHelpers(merged);
   if (merged.memory && operations.some((op) => op.kind === "invoke" && op.hashMemory))
@@ -481,6 +512,7 @@ export function addDriver(
     const cursor = c.local(I64);
     const k = c.local(I32);
     const n = c.local(I32);
+    if (options.memoryFile && merged.memory) c.call(addMemoryFile(merged));
     c.call(h.readStdin).localSet(cursor);
     c.localGet(cursor).call(X86.nativeLoad64).op(0xa7).localSet(n);
     c.localGet(cursor).i64(8n).op(0x7c).localSet(cursor);

@@ -193,7 +193,8 @@ export class MergedModule {
   table?: { type: TableType; owner: string };
   memory?: { limits: Limits; owner: string };
   start?: number;
-  readonly exports: { name: string; index: number }[] = [];
+  /** Exports of the merged module; kind defaults to function. */
+  readonly exports: { name: string; index: number; kind?: number }[] = [];
   private readonly typeCache = new Map<string, number>();
 
   constructor() {
@@ -416,7 +417,7 @@ export class MergedModule {
       );
     section(
       7,
-      new Writer().vec(this.exports, (w, e) => w.name(e.name).byte(0).u32(e.index)),
+      new Writer().vec(this.exports, (w, e) => w.name(e.name).byte(e.kind ?? 0).u32(e.index)),
     );
     if (this.start !== undefined) section(8, new Writer().u32(this.start));
     if (this.elems.length)

@@ -12,6 +12,8 @@ export interface ProcessResult {
   status: number | null;
   signal?: string;
   timedOut?: boolean;
+  /** Linear memory when the process ended, if the module exports "memory". */
+  memory?: Uint8Array;
 }
 
 class ProcessExit extends Error {
@@ -144,17 +146,23 @@ export function runInV8(
     memory_base: () => 0x100000000n,
   };
 
+  let instance: WebAssembly.Instance | undefined;
+  const memory = () => {
+    const exported = instance?.exports.memory;
+    return exported instanceof WebAssembly.Memory ? new Uint8Array(exported.buffer.slice(0)) : undefined;
+  };
   const trap = (kind: string): ProcessResult => {
     stderr += `trap: ${kind} in ?\n`;
-    return { stdout, stderr, status: 134 };
+    return { stdout, stderr, status: 134, memory: memory() };
   };
   try {
-    const instance = new WebAssembly.Instance(module, { x86 });
+    instance = new WebAssembly.Instance(module, { x86 });
     const main = instance.exports.main as () => number;
     const status = main();
-    return { stdout, stderr, status: status & 0xff };
+    return { stdout, stderr, status: status & 0xff, memory: memory() };
   } catch (error) {
-    if (error instanceof ProcessExit) return { stdout, stderr, status: error.status };
+    if (error instanceof ProcessExit)
+      return { stdout, stderr, status: error.status, memory: memory() };
     const kind = v8TrapKind(error);
     if (kind !== undefined) return trap(kind);
     throw error;
