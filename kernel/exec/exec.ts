@@ -9,12 +9,11 @@
 //   5. Drop the old address space and point the trap frame at the entry.
 // A failure before phase 5 leaves the process as it was.
 import { Inode } from "../fs/inode";
-import { PATH_MAX } from "../fs/path";
 import { MAY_EXECUTE, permits } from "../fs/permission";
+import { copyUserPath, pathError } from "../fs/syscalls";
 import { resolve } from "../fs/vfs";
-import { EACCES, EFAULT, ENAMETOOLONG, ENOMEM } from "../lib/errno";
+import { EACCES, ENOMEM } from "../lib/errno";
 import { PAGE_SIZE, USER_END, VmSpace } from "../memory/paging";
-import { copyInString, userStringLength } from "../memory/usercopy";
 import { klog } from "../log";
 import { Process } from "../process/process";
 import { currentProcess, MSR_FS_BASE } from "../process/sched";
@@ -31,10 +30,8 @@ const PROCESS_GID: u32 = 0;
 
 export function sysExecve(pathVa: u64, argvVa: u64, envpVa: u64): i64 {
   const p = currentProcess();
-  const path = copyInString(pathVa, PATH_MAX - 1);
-  if (path === null) {
-    return userStringLength(p.vm, pathVa, PATH_MAX - 1) == -2 ? -ENAMETOOLONG : -EFAULT;
-  }
+  const path = copyUserPath(pathVa);
+  if (path === null) return -pathError;
   const argv = new StringBlock();
   if (!copyStrings(p.vm, argvVa, argv, <i32>ARGUMENT_AREA_MAX)) return argumentError;
   const envp = new StringBlock();

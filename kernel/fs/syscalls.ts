@@ -5,6 +5,7 @@
 import {
   EBADF,
   EFAULT,
+  EILSEQ,
   EMFILE,
   ENAMETOOLONG,
   ENOENT,
@@ -12,7 +13,8 @@ import {
   EACCES,
   ERANGE,
 } from "../lib/errno";
-import { copyIn, copyInString, copyOut } from "../memory/usercopy";
+import { isValidUtf8 } from "../lib/utf8";
+import { copyIn, copyOut, userStringLength } from "../memory/usercopy";
 import { currentProcess } from "../process/sched";
 import { Process } from "../process/process";
 import { Inode } from "./inode";
@@ -32,20 +34,24 @@ const CHUNK_SIZE: usize = 64 * 1024;
 const PROCESS_GID: u32 = 0;
 
 // Error value of copyUserPath, which returns a path or sets this errno.
-let pathError: i32 = 0;
+export let pathError: i32 = 0;
 
 // Copies the NUL-terminated path at `userVa`. Returns null and sets
-// pathError to EFAULT or ENAMETOOLONG (no NUL in PATH_MAX bytes).
-function copyUserPath(userVa: u64): string | null {
-  const path = copyInString(userVa, PATH_MAX - 1);
-  if (path != null) return path;
-  // copyInString fails alike for an unreadable byte and a missing NUL. When
-  // all PATH_MAX bytes are readable, the NUL was missing.
-  const probe = heap.alloc(<usize>PATH_MAX);
-  const readable = copyIn(probe, userVa, <usize>PATH_MAX);
-  heap.free(probe);
-  pathError = readable ? ENAMETOOLONG : EFAULT;
-  return null;
+// pathError to EFAULT, ENAMETOOLONG (no NUL in PATH_MAX bytes) or EILSEQ
+// (not well-formed UTF-8, which the kernel's strings cannot keep as it is).
+export function copyUserPath(userVa: u64): string | null {
+  const length = userStringLength(currentProcess().vm, userVa, PATH_MAX - 1);
+  if (length < 0) {
+    pathError = length == -2 ? ENAMETOOLONG : EFAULT;
+    return null;
+  }
+  const buffer = heap.alloc(<usize>length + 1);
+  let path: string | null = null;
+  if (!copyIn(buffer, userVa, <usize>length)) pathError = EFAULT;
+  else if (!isValidUtf8(buffer, <usize>length)) pathError = EILSEQ;
+  else path = String.UTF8.decodeUnsafe(buffer, <usize>length);
+  heap.free(buffer);
+  return path;
 }
 
 function fileOf(process: Process, fd: i32): OpenFile | null {

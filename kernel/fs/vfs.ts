@@ -163,8 +163,10 @@ export function removeDirectory(path: string, cwd: string, uid: u32, gid: u32): 
   if (directory == root || parent == null) return -EBUSY;
   if (where.name == ".") return -EINVAL;
   if (where.name == "..") return -ENOTEMPTY;
-  if (directory.entryCount() > 0) return -ENOTEMPTY;
+  // Permission before emptiness, as Linux: a user without write access
+  // learns nothing about the directory's contents.
   if (!mayModify(parent, uid, gid)) return -EACCES;
+  if (directory.entryCount() > 0) return -ENOTEMPTY;
   parent.removeEntry(where.name);
   directory.generation++;
   return 0;

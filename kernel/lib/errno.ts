@@ -40,3 +40,4 @@ export const ENOLCK: i32 = 37;
 export const ENOSYS: i32 = 38;
 export const ENOTEMPTY: i32 = 39;
 export const ELOOP: i32 = 40;
+export const EILSEQ: i32 = 84;

@@ -44,3 +44,46 @@ export function utf8Byte(codePoint: u32, length: i32, k: i32): u8 {
 export function isUtf8Continuation(byte: u8): bool {
   return (byte & 0xc0) == 0x80;
 }
+
+// Returns true when the `len` bytes at wasm address `ptr` are well-formed
+// UTF-8 (RFC 3629, section 4): no overlong form, no surrogate, nothing above
+// U+10FFFF and no truncated sequence. asc's decoder accepts all of these and
+// changes the text, so that an overlong "/" would become a real separator.
+export function isValidUtf8(ptr: usize, len: usize): bool {
+  let i: usize = 0;
+  while (i < len) {
+    const lead = <u32>load<u8>(ptr + i);
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    let length: usize;
+    let smallest: u32;
+    let codePoint: u32;
+    if ((lead & 0xe0) == 0xc0) {
+      length = 2;
+      smallest = 0x80;
+      codePoint = lead & 0x1f;
+    } else if ((lead & 0xf0) == 0xe0) {
+      length = 3;
+      smallest = 0x800;
+      codePoint = lead & 0x0f;
+    } else if ((lead & 0xf8) == 0xf0) {
+      length = 4;
+      smallest = 0x10000;
+      codePoint = lead & 0x07;
+    } else {
+      return false;
+    }
+    if (len - i < length) return false;
+    for (let k: usize = 1; k < length; k++) {
+      const byte = load<u8>(ptr + i + k);
+      if (!isUtf8Continuation(byte)) return false;
+      codePoint = (codePoint << 6) | (<u32>byte & 0x3f);
+    }
+    if (codePoint < smallest || codePoint > 0x10ffff) return false;
+    if (codePoint >= 0xd800 && codePoint <= 0xdfff) return false;
+    i += length;
+  }
+  return true;
+}

@@ -32,6 +32,7 @@ import {
   print,
   wait4,
   E2BIG,
+  EACCES,
   EAGAIN,
   EBADF,
   EPERM,
@@ -178,6 +179,21 @@ function pointers(): i32 {
   memory.fill(long, 0x61, 4999);
   store<u8>(long + 4999, 0);
   expectError("open(4999-byte path)", syscall6(SYS_OPEN, nativeAddress(long), 0, 0, 0, 0, 0), ENAMETOOLONG);
+  expectError("open(\"\")", syscall6(SYS_OPEN, nativeAddress(long + 4999), 0, 0, 0, 0, 0), ENOENT);
+  expectError("execve(\"\")", syscall6(SYS_EXECVE, nativeAddress(long + 4999), 0, 0, 0, 0, 0), ENOENT);
+  // Paths that are not well-formed UTF-8 fail with EILSEQ. asc's decoder
+  // would turn "/\xff\xfe" into "/" and the overlong "\xc0\xaf" into "/".
+  let invalid = heap.alloc(4);
+  store<u32>(invalid, 0x00feff2f);
+  expectError("open(/\\xff\\xfe)", syscall6(SYS_OPEN, nativeAddress(invalid), 0, 0, 0, 0, 0), EILSEQ);
+  let overlong = heap.alloc(12);
+  memory.copy(overlong, changetype<usize>(String.UTF8.encode("/etc\u0001\u0001motd", true)), 12);
+  store<u16>(overlong + 4, 0xafc0);
+  expectError("open(/etc\\xc0\\xafmotd)", syscall6(SYS_OPEN, nativeAddress(overlong), 0, 0, 0, 0, 0), EILSEQ);
+  expectError("mkdir(/\\xff\\xfe)", syscall6(SYS_MKDIR, nativeAddress(invalid), 0o755, 0, 0, 0, 0), EILSEQ);
+  expectError("execve(/\\xff\\xfe)", syscall6(SYS_EXECVE, nativeAddress(invalid), 0, 0, 0, 0, 0), EILSEQ);
+  expect("mkdir(/\u00e9t\u00e9 \u{1f600})", call1(SYS_MKDIR, "/\u00e9t\u00e9 \u{1f600}"), 0);
+  expect("rmdir(/\u00e9t\u00e9 \u{1f600})", call1(SYS_RMDIR, "/\u00e9t\u00e9 \u{1f600}"), 0);
 
   // fstat, getcwd, uname, getdents64, wait4.
   expectError("fstat(motd, NULL)", syscall6(SYS_FSTAT, fd, NULL_ADDRESS, 0, 0, 0, 0), EFAULT);
@@ -442,6 +458,14 @@ function setuidGames(): i32 {
     expectError("reboot as uid 1000", syscall6(SYS_REBOOT, 0xfee1dead, 672274793, 0x4321fedc, 0, 0, 0), EPERM);
     expectError("exec_sys_register as uid 1000", syscall6(SYS_EXEC_SYS_REGISTER, 0x800000000000, 0, 0, 0, 0, 0), EPERM);
     expectError("exec_sys_unregister(-2) as uid 1000", syscall6(SYS_EXEC_SYS_UNREGISTER, -2, 0, 0, 0, 0, 0), EPERM);
+    // Root owns every file of the initrd, with mode 0755 or 0644.
+    expectError("open(/etc/motd, O_WRONLY) as uid 1000", syscall6(SYS_OPEN, nativePath("/etc/motd"), 1, 0, 0, 0, 0), EACCES);
+    expectError("open(/etc/new, O_CREAT) as uid 1000", syscall6(SYS_OPEN, nativePath("/etc/new"), 0o101, 0o644, 0, 0, 0), EACCES);
+    expectError("mkdir(/x) as uid 1000", call1(SYS_MKDIR, "/x"), EACCES);
+    expectError("unlink(/bin/sh) as uid 1000", call1(SYS_UNLINK, "/bin/sh"), EACCES);
+    expectError("rmdir(/tests/raw) as uid 1000", call1(SYS_RMDIR, "/tests/raw"), EACCES);
+    expectError("rename(/bin/sh, /bin/sh2) as uid 1000", renamePaths("/bin/sh", "/bin/sh2"), EACCES);
+    expectError("rename(/etc/motd, /tmp-motd) as uid 1000", renamePaths("/etc/motd", "/tmp-motd"), EACCES);
     exit(ok ? 0 : 1);
   }
   let status = heap.alloc(4);
@@ -457,6 +481,7 @@ const SYS_RMDIR: i64 = 84;
 const SYS_UNLINK: i64 = 87;
 const O_CREAT_WRONLY: i32 = 0o101;
 const ENOSPC: i32 = 28;
+const EILSEQ: i32 = 84;
 const FANOUT = 64;
 
 function nativePath(path: string): i64 {
