@@ -78,6 +78,11 @@ describe("hostile system calls", function () {
     assert.equal(await session.run("ls /"), "bin\netc\ntests\n");
   });
 
+  it("mprotect games stay in their process", async () => {
+    const output = await runMode("mprotect");
+    assert.match(output, /^child writing a PROT_NONE page: wait status = 11$/m);
+  });
+
   it("uid changes and root-only calls", async () => {
     await runMode("setuid");
   });

@@ -19,7 +19,9 @@
 //   hostile-syscalls register-child  a forked child registers this file with
 //                                    a bad entry; an exec of it must fault
 //   hostile-syscalls fs              rename, rmdir, unlink and chdir games
-import { nativeStore64, nativeStore8, syscall6 } from "../../arch/x86_64/intrinsics";
+//   hostile-syscalls mprotect        bad ranges, PROT_NONE, and a child that
+//                                    makes the shared code writable
+import { nativeLoad8, nativeStore64, nativeStore8, syscall6 } from "../../arch/x86_64/intrinsics";
 import {
   argv,
   close,
@@ -131,7 +133,8 @@ export function main(): i32 {
   if (mode == "heap") return kernelHeap();
   if (mode == "register-child") return registerFromChild();
   if (mode == "fs") return fileSystemGames();
-  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid|inodes|heap|register-child|fs]\n");
+  if (mode == "mprotect") return mprotectGames();
+  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid|inodes|heap|register-child|fs|mprotect]\n");
   return 2;
 }
 
@@ -670,5 +673,57 @@ function fileSystemGames(): i32 {
   expect("read after unlink", syscall6(SYS_READ, fd, nativeAddress(back), 8, 0, 0, 0), 4);
   close(fd);
   expect("rmdir(/g)", call1(SYS_RMDIR, "/g"), 0);
+  return finish();
+}
+
+const SYS_MPROTECT: i64 = 10;
+const PROT_EXEC: i64 = 4;
+
+function mprotect(address: i64, length: i64, prot: i64): i64 {
+  return syscall6(SYS_MPROTECT, address, length, prot, 0, 0, 0);
+}
+
+function mprotectGames(): i32 {
+  let anonymous = MAP_PRIVATE | MAP_ANONYMOUS;
+  let page = syscall6(SYS_MMAP, 0, PAGE, PROT_READ | PROT_WRITE, anonymous, -1, 0);
+  nativeStore8(page, 42);
+  expectError("mprotect(unaligned)", mprotect(page + 1, PAGE, PROT_READ), EINVAL);
+  expectError("mprotect(prot 0xff)", mprotect(page, PAGE, 0xff), EINVAL);
+  expectError("mprotect(kernel)", mprotect(KERNEL_ADDRESS, PAGE, PROT_READ), ENOMEM);
+  expectError("mprotect(length 2^63)", mprotect(page, TWO_TO_63, PROT_READ), ENOMEM);
+  expectError("mprotect(past the mapping)", mprotect(page, 2 * PAGE, PROT_READ), ENOMEM);
+  expect("mprotect(PROT_NONE)", mprotect(page, PAGE, 0), 0);
+  let motd = open(new CString("/etc/motd").ptr, O_RDONLY, 0);
+  expectError("read into a PROT_NONE page", syscall6(SYS_READ, motd, page, 1, 0, 0, 0), EFAULT);
+  close(motd);
+  expectError("write from a PROT_NONE page", syscall6(SYS_WRITE, 1, page, 1, 0, 0, 0), EFAULT);
+  let status = heap.alloc(4);
+  let child = fork();
+  if (child == 0) {
+    nativeStore8(page, 1);
+    exit(0);
+  }
+  wait4(child, status, 0);
+  expect("child writing a PROT_NONE page: wait status", load<i32>(status), 11);
+  expect("mprotect(PROT_READ)", mprotect(page, PAGE, PROT_READ), 0);
+  expect("byte kept through PROT_NONE", <i64>nativeLoad8(page), 42);
+
+  // A child makes the code it shares with its parent writable and fills it
+  // with ud2; the parent's code must stay as it was.
+  child = fork();
+  if (child == 0) {
+    let code: i64 = CODE_ADDRESS + 16 * PAGE;
+    if (mprotect(code, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) exit(3);
+    for (let offset: i64 = 0; offset < PAGE; offset += 2) {
+      nativeStore8(code + offset, 0x0f);
+      nativeStore8(code + offset + 1, 0x0b);
+    }
+    exit(0);
+  }
+  wait4(child, status, 0);
+  let childStatus = load<i32>(status);
+  print("child's wait status 0x" + childStatus.toString(16) + "\n");
+  expect("child overwriting shared code: killed or exited 0", childStatus == 0 || (childStatus & 0x7f) != 0 ? 1 : 0, 1);
+  expect("parent's code page after the child", <i64>nativeLoad8(CODE_ADDRESS + 16 * PAGE) == 0x0f && nativeLoad8(CODE_ADDRESS + 16 * PAGE + 1) == 0x0b ? 0 : 1, 1);
   return finish();
 }
