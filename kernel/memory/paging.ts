@@ -305,6 +305,9 @@ export class VmSpace {
         ok = false;
         break;
       }
+      // map adds PTE_USER, but a PROT_NONE page (mprotect) has none and
+      // must stay inaccessible in the copy.
+      if ((entry & PTE_USER) == 0) store<u64>(target.walk(va, false), entry);
     }
     // Pages that were writable here are read-only now: drop stale TLB
     // entries when this space is the loaded one.

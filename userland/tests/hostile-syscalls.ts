@@ -705,6 +705,11 @@ function mprotectGames(): i32 {
   }
   wait4(child, status, 0);
   expect("child writing a PROT_NONE page: wait status", load<i32>(status), 11);
+  // fork must keep the page inaccessible in the child.
+  child = fork();
+  if (child == 0) exit(nativeLoad8(page));
+  wait4(child, status, 0);
+  expect("child reading a PROT_NONE page: wait status", load<i32>(status), 11);
   expect("mprotect(PROT_READ)", mprotect(page, PAGE, PROT_READ), 0);
   expect("byte kept through PROT_NONE", <i64>nativeLoad8(page), 42);
 
