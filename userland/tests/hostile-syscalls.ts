@@ -278,6 +278,28 @@ function pointers(): i32 {
   expectError("exec_sys_unregister(-3)", syscall6(SYS_EXEC_SYS_UNREGISTER, -3, 0, 0, 0, 0, 0), ENOENT);
   expect("exec_sys_resident_list(NULL, 0)", syscall6(SYS_EXEC_SYS_RESIDENT_LIST, 0, 0, 0, 0, 0, 0), 0);
 
+  // arch_prctl, nanosleep and set_tid_address.
+  expectError("arch_prctl(SET_FS, non-canonical)", syscall6(158, 0x1002, NONCANONICAL_ADDRESS, 0, 0, 0, 0), EPERM);
+  expectError("arch_prctl(SET_FS, kernel)", syscall6(158, 0x1002, KERNEL_ADDRESS, 0, 0, 0, 0), EPERM);
+  expectError("arch_prctl(GET_FS, kernel)", syscall6(158, 0x1003, KERNEL_ADDRESS, 0, 0, 0, 0), EFAULT);
+  expectError("arch_prctl(0x9999)", syscall6(158, 0x9999, native, 0, 0, 0, 0), EINVAL);
+  expectError("nanosleep(NULL)", syscall6(35, NULL_ADDRESS, 0, 0, 0, 0, 0), EFAULT);
+  expectError("nanosleep(end - 8)", syscall6(35, end - 8, 0, 0, 0, 0, 0), EFAULT);
+  let timespec = heap.alloc(16);
+  store<i64>(timespec, -1);
+  store<i64>(timespec, 0, 8);
+  expectError("nanosleep({-1, 0})", syscall6(35, nativeAddress(timespec), 0, 0, 0, 0, 0), EINVAL);
+  store<i64>(timespec, 0);
+  store<i64>(timespec, 1000000000, 8);
+  expectError("nanosleep({0, 1e9})", syscall6(35, nativeAddress(timespec), 0, 0, 0, 0, 0), EINVAL);
+  store<i64>(timespec, 0, 8);
+  store<i64>(timespec, -1, 8);
+  expectError("nanosleep({0, -1})", syscall6(35, nativeAddress(timespec), 0, 0, 0, 0, 0), EINVAL);
+  store<i64>(timespec, 1, 8);
+  expect("nanosleep({0, 1}, kernel)", syscall6(35, nativeAddress(timespec), KERNEL_ADDRESS, 0, 0, 0, 0), 0);
+  let pid = syscall6(39, 0, 0, 0, 0, 0, 0);
+  expect("set_tid_address(kernel)", syscall6(218, KERNEL_ADDRESS, 0, 0, 0, 0, 0), pid);
+
   // Descriptors.
   expectError("close(-1)", syscall6(SYS_CLOSE, -1, 0, 0, 0, 0, 0), EBADF);
   expectError("close(1 << 31)", syscall6(SYS_CLOSE, 0x80000000, 0, 0, 0, 0, 0), EBADF);
