@@ -262,9 +262,9 @@ export function readConstExpr(reader: Reader): ConstExpr {
   }
   const endOffset = reader.offset;
   const end = reader.u8();
-  if (end !== 0x0b) {
-    reader.fail("constant expression required: more than one instruction", endOffset);
-  }
+  const pushesValue = [0x41, 0x42, 0x43, 0x44, 0x23, 0xd0, 0xd2].includes(end);
+  if (pushesValue) reader.fail("type mismatch: constant expression leaves more than one value", endOffset);
+  if (end !== 0x0b) reader.fail("constant expression required: more than one instruction", endOffset);
   return expr;
 }
 

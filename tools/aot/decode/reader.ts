@@ -21,13 +21,19 @@ export class Reader {
     throw new MalformedError(message, offset);
   }
 
+  // The message for reading past the end: a reader of one section or
+  // function body ends before the module does.
+  private get endMessage(): string {
+    return this.end < this.bytes.length ? "unexpected end of section or function" : "unexpected end";
+  }
+
   u8(): number {
-    if (this.offset >= this.end) this.fail("unexpected end");
+    if (this.offset >= this.end) this.fail(this.endMessage);
     return this.bytes[this.offset++];
   }
 
   bytesOf(length: number): Uint8Array {
-    if (length > this.end - this.offset) this.fail("unexpected end");
+    if (length > this.end - this.offset) this.fail(this.endMessage);
     const slice = this.bytes.subarray(this.offset, this.offset + length);
     this.offset += length;
     return slice;
@@ -53,7 +59,7 @@ export class Reader {
     const maxBytes = Math.ceil(bits / 7);
     for (let i = 0; ; i++) {
       if (i >= maxBytes) this.fail("integer representation too long", start);
-      if (this.offset >= this.end) this.fail("unexpected end", start);
+      if (this.offset >= this.end) this.fail(this.endMessage, start);
       const byte = this.bytes[this.offset++];
       result |= BigInt(byte & 0x7f) << shift;
       if (i === maxBytes - 1) {
@@ -75,7 +81,7 @@ export class Reader {
     const maxBytes = Math.ceil(bits / 7);
     for (let i = 0; ; i++) {
       if (i >= maxBytes) this.fail("integer representation too long", start);
-      if (this.offset >= this.end) this.fail("unexpected end", start);
+      if (this.offset >= this.end) this.fail(this.endMessage, start);
       const byte = this.bytes[this.offset++];
       result |= BigInt(byte & 0x7f) << shift;
       shift += 7n;

@@ -15,9 +15,11 @@
 // and reads the results from the same slots.
 //
 // local.get and constants are deferred: the stack entry records where its
-// value is, and the numeric, memory, local and global instructions read it
-// from there. Any other instruction first stores deferred entries in their
-// slots, and local.set of a local first stores the entries that read it.
+// value is, and the numeric, memory, local, global and call instructions
+// read it from there. Any other instruction first stores deferred entries
+// in their slots, and local.set of a local first stores the entries that
+// read it. An integer comparison followed by if or br_if becomes cmp and
+// a conditional jump.
 import { UnsupportedError } from "../errors.ts";
 import { opInfo, opName } from "../decode/opcodes.ts";
 import type { FuncType, Instr, Module, ValType } from "../decode/types.ts";
