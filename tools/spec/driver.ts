@@ -533,6 +533,13 @@ export function addDriver(
     c.i32(0);
   });
   merged.exports.push({ name: "main", index: main });
+  // V8's emulation runs the command loop itself (see runInV8), because it
+  // cannot fork: it catches the trap of a forked call instead.
+  merged.exports.push({ name: "dispatch", index: dispatch });
+  merged.exports.push({ name: "read_stdin", index: h.readStdin });
+  operations.forEach((op, slot) => {
+    if (op.kind === "invoke" && op.forked) merged.exports.push({ name: `forked${slot}`, index: opFuncs[slot] });
+  });
   if (firstStart !== undefined) {
     merged.start = addFunction(merged, "driver.start", { params: [], results: [] }, (c) => {
       c.i32(0).call(h.maskAt).i32(CHAR_0).op(0x46, 0x04, 0x40).call(firstStart).op(0x0b);

@@ -49,6 +49,48 @@ export function v8TrapKind(error: unknown): string | undefined {
   return error.message;
 }
 
+const hex = (value: number | bigint, digits: number) => value.toString(16).padStart(digits, "0");
+
+/**
+ * Runs the driver's command loop as its `main` does, except that a forked
+ * call (exported as forkedSLOT) runs in this instance and its trap is
+ * caught. This is the WebAssembly semantics that the native driver gets
+ * from fork: the stores before the trap stay. Unlike a forked child, V8
+ * keeps the call's changes to globals and tables too.
+ */
+function runCommands(
+  instance: WebAssembly.Instance,
+  mask: string,
+  load64: (address: bigint) => bigint,
+  print: (text: string) => void,
+): void {
+  const exports = instance.exports as Record<string, unknown>;
+  const dispatch = exports.dispatch as (slot: number, k: number, args: bigint) => void;
+  let cursor = (exports.read_stdin as () => bigint)();
+  const count = Number(load64(cursor));
+  cursor += 8n;
+  for (let k = 0; k < count; k++) {
+    const slot = Number(load64(cursor));
+    const argumentCount = load64(cursor + 8n);
+    if ((mask[k] ?? "0") !== "1") {
+      if (exports[`forked${slot}`] === undefined) dispatch(slot, k, cursor + 16n);
+      else {
+        let status = 0;
+        try {
+          dispatch(slot, k, cursor + 16n);
+        } catch (error) {
+          const kind = v8TrapKind(error);
+          if (kind === undefined) throw error;
+          print(`trap: ${kind} in ?\n`);
+          status = 134 << 8;
+        }
+        print(`${hex(k, 8)}!W${hex(status, 16)},\n`);
+      }
+    }
+    cursor += 16n + 8n * argumentCount;
+  }
+}
+
 /**
  * Instantiates `module` and calls its `main` with argv = [program, ...args],
  * emulating the user target's start-up, system calls and trap reporting.
@@ -157,6 +199,10 @@ export function runInV8(
   };
   try {
     instance = new WebAssembly.Instance(module, { x86 });
+    if (instance.exports.dispatch) {
+      runCommands(instance, args[0] ?? "", x86.native_load64, (text) => (stdout += text));
+      return { stdout, stderr, status: 0, memory: memory() };
+    }
     const main = instance.exports.main as () => number;
     const status = main();
     return { stdout, stderr, status: status & 0xff, memory: memory() };
