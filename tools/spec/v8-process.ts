@@ -92,8 +92,9 @@ function runCommands(
 }
 
 /**
- * Instantiates `module` and calls its `main` with argv = [program, ...args],
+ * Instantiates `module` and runs its driver with argv = [program, ...args],
  * emulating the user target's start-up, system calls and trap reporting.
+ * A module that exports `dispatch` runs through runCommands, else `main`.
  */
 export function runInV8(
   module: WebAssembly.Module,
