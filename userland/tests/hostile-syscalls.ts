@@ -21,6 +21,8 @@
 //   hostile-syscalls fs              rename, rmdir, unlink and chdir games
 //   hostile-syscalls mprotect        bad ranges, PROT_NONE, and a child that
 //                                    makes the shared code writable
+//   hostile-syscalls orphans         forks until EAGAIN and exits without
+//                                    reaping: init must reap them all
 import { nativeLoad8, nativeStore64, nativeStore8, syscall6 } from "../../arch/x86_64/intrinsics";
 import {
   argv,
@@ -29,6 +31,7 @@ import {
   errnoName,
   exit,
   fork,
+  getpid,
   nativeAddress,
   open,
   print,
@@ -134,7 +137,8 @@ export function main(): i32 {
   if (mode == "register-child") return registerFromChild();
   if (mode == "fs") return fileSystemGames();
   if (mode == "mprotect") return mprotectGames();
-  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid|inodes|heap|register-child|fs|mprotect]\n");
+  if (mode == "orphans") return orphans();
+  print("usage: hostile-syscalls [pointers|resident-list|register ADDR|fork-storm|exhaust|grow|recurse|files|isolation|setuid|inodes|heap|register-child|fs|mprotect|orphans]\n");
   return 2;
 }
 
@@ -752,5 +756,24 @@ function mprotectGames(): i32 {
   print("child's wait status 0x" + childStatus.toString(16) + "\n");
   expect("child overwriting shared code: killed or exited 0", childStatus == 0 || (childStatus & 0x7f) != 0 ? 1 : 0, 1);
   expect("parent's code page after the child", <i64>nativeLoad8(CODE_ADDRESS + 16 * PAGE) == 0x0f && nativeLoad8(CODE_ADDRESS + 16 * PAGE + 1) == 0x0b ? 0 : 1, 1);
+  return finish();
+}
+
+// Leaves as many children as fork allows to init: half are zombies
+// already, the other half still run for a while.
+function orphans(): i32 {
+  let forked = 0;
+  let child = 1;
+  while (child > 0) {
+    child = fork();
+    if (child == 0) {
+      if ((getpid() & 1) != 0) {
+        for (let i = 0; i < 100; i++) syscall6(24, 0, 0, 0, 0, 0, 0); // sched_yield
+      }
+      exit(0);
+    }
+    if (child > 0) forked++;
+  }
+  expectError("fork after " + forked.toString() + " children", child, EAGAIN);
   return finish();
 }
