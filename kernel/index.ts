@@ -4,6 +4,7 @@ import { StringBlock } from "./exec/arguments";
 import { execProgram } from "./exec/exec";
 import { elfSelfTest } from "./exec/selftest";
 import { memorySelfTest } from "./memory/selftest";
+import { crashTest } from "./panic/crashtest";
 import { tapFinish, tapStart } from "./panic/tap";
 import { FileTable } from "./fs/file";
 import { fsInit } from "./fs/vfs";
@@ -49,6 +50,8 @@ export function kmain(magic: u32, mbi: u32): void {
   klog("boot: NX " + onOff(nxActive()) + ", SMEP " + onOff(smepEnabled()) + ", SMAP " + onOff(smapEnabled()));
 
   if (commandLineValue(info.commandLine, "selftest") !== null) selfTest();
+  const crash = commandLineValue(info.commandLine, "crashtest");
+  if (crash !== null) crashTest(crash);
   const initPath = commandLineValue(info.commandLine, "init");
   startInit(initPath !== null ? initPath : DEFAULT_INIT);
   startScheduler();
