@@ -22,7 +22,6 @@ import {
 } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import asc from "assemblyscript/asc";
 import { compileModule } from "./aot/index.ts";
 import { writeInitrd } from "./mkinitrd.ts";
 import { checkKernelImage } from "./kernel-image.ts";
@@ -106,6 +105,9 @@ async function runAsc(entry: string, target: string, outFile: string): Promise<v
     "--outFile",
     outFile,
   ];
+  // Loaded on first use: importing asc (and Binaryen with it) takes
+  // seconds, which a build with nothing to do should not pay.
+  const { default: asc } = await import("assemblyscript/asc");
   const stderr = asc.createMemoryStream();
   const { error } = await asc.main(args, { stdout: process.stderr, stderr });
   if (error) {
@@ -145,7 +147,10 @@ async function buildKernel(): Promise<void> {
 
   const script = join(root, "arch/x86_64/kernel.ld");
   await step("kernel.elf", [...objects, script], [kernelElf], () => {
-    run("ld", ["-n", "-T", script, "-o", kernelElf, ...objects]);
+    // The image is one RWX segment to the loader and to the kernel's own
+    // 2 MiB mappings, so ld's warning about it carries no news.
+    // FIXME: map the kernel's text read-only and its data non-executable.
+    run("ld", ["-n", "--no-warn-rwx-segments", "-T", script, "-o", kernelElf, ...objects]);
     checkKernelImage(kernelElf, readMemoryBase());
   });
 }
