@@ -133,6 +133,14 @@ describe("serial shell in QEMU", function () {
     assert.equal(await session.run("echo alive"), "alive\n");
   });
 
+  it("poweroff rejects an argument and stays up", async () => {
+    const usage = "usage: poweroff\n";
+    assert.equal(await session.run("poweroff -z"), "poweroff: invalid option -- 'z'\n" + usage);
+    assert.equal(await session.run("echo $?"), "1\n");
+    assert.equal(await session.run("poweroff now"), "poweroff: unexpected argument 'now'\n" + usage);
+    assert.equal(await session.run("echo still up"), "still up\n");
+  });
+
   it("poweroff exits QEMU with status 0", async () => {
     session.send("poweroff\n");
     assert.equal(await session.waitForExit(15_000), 0);

@@ -31,6 +31,12 @@ describe("user programs on the Linux host", function () {
       assert.equal(runProgram(programs.path("echo"), ["-n", "x", "y"]).stdout, "x y");
     });
 
+    it("prints -e and other options literally", () => {
+      const result = runProgram(programs.path("echo"), ["-e", "a\\tb", "-z"]);
+      assert.equal(result.stdout, "-e a\\tb -z\n");
+      assert.equal(result.status, 0);
+    });
+
     it("keeps UTF-8 arguments intact", () => {
       assert.equal(runProgram(programs.path("echo"), ["héllo", "✓", "日本"]).stdout, "héllo ✓ 日本\n");
     });
@@ -80,6 +86,26 @@ describe("user programs on the Linux host", function () {
     it("reports a directory", () => {
       const result = runProgram(programs.path("cat"), [dir]);
       assert.equal(result.stderr, `cat: ${dir}: Is a directory\n`);
+      assert.equal(result.status, 1);
+    });
+
+    it("rejects an unknown option", () => {
+      const result = runProgram(programs.path("cat"), ["-z", join(dir, "one")], { input: "unread\n" });
+      assert.equal(result.stderr, "cat: invalid option -- 'z'\nusage: cat [-u] [FILE]...\n");
+      assert.equal(result.stdout, "");
+      assert.equal(result.status, 1);
+    });
+
+    it("accepts -u and ends options at --", () => {
+      const result = runProgram(programs.path("cat"), ["-u", "--", join(dir, "one")]);
+      assert.equal(result.stdout, "first\n");
+      assert.equal(result.stderr, "");
+      assert.equal(result.status, 0);
+    });
+
+    it("takes an option-like name after --", () => {
+      const result = runProgram(programs.path("cat"), ["--", "-z"], { cwd: dir });
+      assert.equal(result.stderr, "cat: -z: No such file or directory\n");
       assert.equal(result.status, 1);
     });
   });

@@ -1,5 +1,6 @@
 // Copies each file named in its arguments, or standard input when there is
-// none or the name is "-", to standard output.
+// none or the name is "-", to standard output. The one option, -u (POSIX:
+// unbuffered output), changes nothing because cat never buffers output.
 import {
   argv,
   close,
@@ -15,12 +16,27 @@ import {
 } from "../runtime";
 
 const CHUNK: i32 = 4096;
+const USAGE = "usage: cat [-u] [FILE]...\n";
 
 export function main(): i32 {
   let args = argv();
-  if (args.length < 2) return copyFd(STDIN, "-") ? 0 : 1;
+  // Options come before the first operand. "--" ends them, and a lone "-"
+  // is an operand that names standard input.
+  let first = 1;
+  while (first < args.length && args[first].length > 1 && args[first].startsWith("-")) {
+    let arg = args[first++];
+    if (arg == "--") break;
+    for (let j = 1; j < arg.length; j++) {
+      let option = arg.charAt(j);
+      if (option != "u") {
+        eprint("cat: invalid option -- '" + option + "'\n" + USAGE);
+        return 1;
+      }
+    }
+  }
+  if (first == args.length) return copyFd(STDIN, "-") ? 0 : 1;
   let status = 0;
-  for (let i = 1; i < args.length; i++) {
+  for (let i = first; i < args.length; i++) {
     if (!catFile(args[i])) status = 1;
   }
   return status;
