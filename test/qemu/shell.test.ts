@@ -133,6 +133,13 @@ describe("serial shell in QEMU", function () {
     assert.equal(await session.run("echo alive"), "alive\n");
   });
 
+  it("init from the shell exits with 1", async () => {
+    for (const command of ["init", "init -z"]) {
+      assert.equal(await session.run(command), "init: must be run as process 1\n");
+      assert.equal(await session.run("echo $?"), "1\n");
+    }
+  });
+
   it("poweroff rejects an argument and stays up", async () => {
     const usage = "usage: poweroff\n";
     assert.equal(await session.run("poweroff -z"), "poweroff: invalid option -- 'z'\n" + usage);

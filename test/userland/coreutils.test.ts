@@ -182,6 +182,19 @@ describe("user programs on the Linux host", function () {
     });
   });
 
+  describe("init", () => {
+    it("rejects any pid but 1", () => {
+      // Running init on the host is safe because it checks its pid first.
+      // As process 1 it would start a shell and never exit.
+      for (const args of [[], ["-z"]]) {
+        const result = runProgram(programs.path("init"), args, { argv0: "init" });
+        assert.equal(result.stderr, "init: must be run as process 1\n");
+        assert.equal(result.stdout, "");
+        assert.equal(result.status, 1);
+      }
+    });
+  });
+
   describe("hello", () => {
     it("prints argv and envp in order", () => {
       const result = runProgram(programs.path("hello"), ["a", "b c"], {

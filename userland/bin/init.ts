@@ -6,6 +6,7 @@ import {
   exec,
   exit,
   fork,
+  getpid,
   readFile,
   strerror,
   waitFor,
@@ -28,6 +29,12 @@ const EXEC_FAILED: i32 = 255;
 const MAX_START_FAILURES: i32 = 3;
 
 export function main(): i32 {
+  // Run anywhere else, init would start a second shell on the terminal and
+  // restart it on every exit, so the user could never leave it.
+  if (getpid() != 1) {
+    eprint("init: must be run as process 1\n");
+    return 1;
+  }
   printMotd();
   let failures = 0;
   while (true) {
