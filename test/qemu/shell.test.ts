@@ -95,7 +95,8 @@ describe("serial shell in QEMU", function () {
 
   it("resident register twice fails with EEXIST", async () => {
     const output = await session.run("resident /bin/hello");
-    assert.match(output, /exists/i);
+    assert.equal(output, "resident: /bin/hello: binary already resident\n");
+    assert.equal(await session.run("echo $?"), "1\n");
   });
 
   it("resident -x and -R unregister", async () => {

@@ -70,7 +70,7 @@ describe("user programs on the kernel", function () {
   });
 
   it("resident -x with an unknown id fails", async () => {
-    assert.equal(await session.run("resident -x 99"), "resident: unregister: No such file or directory\n");
+    assert.equal(await session.run("resident -x 99"), "resident: id 99: not registered\n");
     assert.equal(await session.run("echo $?"), "1\n");
   });
 

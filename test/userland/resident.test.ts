@@ -67,7 +67,7 @@ describe("resident on the Linux host", function () {
 
   it("-x reports ENOSYS from Linux", () => {
     const result = resident(["-x", "0x1"]);
-    assert.equal(result.stderr, "resident: unregister: Function not implemented\n");
+    assert.equal(result.stderr, "resident: id 1: Function not implemented\n");
     assert.equal(result.status, 1);
   });
 

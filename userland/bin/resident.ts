@@ -13,8 +13,10 @@
 //   resident -R        unregister everything
 //
 // Messages follow resident(8), with two changes so that scripts and the
-// console tests can rely on them: -x and -R print nothing on success and
-// "resident: unregister: MESSAGE" on standard error with status 1 on failure.
+// console tests can rely on them. -x and -R print nothing on success. On
+// failure they exit with status 1 after printing "resident: id ID: not
+// registered" (another error's message in place of "not registered"), or
+// for -R "resident: unregister all: MESSAGE", on standard error.
 import {
   argv,
   close,
@@ -34,8 +36,8 @@ import {
   Stat,
   strerror,
   waitFor,
-  EEXIST,
   EISDIR,
+  ENOENT,
   O_RDONLY,
   UNREGISTER_ALL,
 } from "../runtime";
@@ -146,11 +148,15 @@ function parseId(text: string): i32 {
 
 function unregisterId(id: i32): i32 {
   let result = execSysUnregister(id);
-  if (result < 0) {
-    eprint("resident: unregister: " + strerror(result) + "\n");
-    return 1;
+  if (result >= 0) return 0;
+  if (id == UNREGISTER_ALL) {
+    eprint("resident: unregister all: " + strerror(result) + "\n");
+  } else if (result == -ENOENT) {
+    eprint("resident: id " + id.toString() + ": not registered\n");
+  } else {
+    eprint("resident: id " + id.toString() + ": " + strerror(result) + "\n");
   }
-  return 0;
+  return 1;
 }
 
 function padRight(text: string, width: i32): string {
@@ -252,7 +258,7 @@ function runProgram(path: string, options: Options): bool {
   }
 
   if (id > 0) {
-    eprint(path + ": binary already resident (" + strerror(-EEXIST) + ")\n");
+    eprint("resident: " + path + ": binary already resident\n");
     return false;
   }
   if (!runWithVariable(path, false)) return false;
