@@ -134,6 +134,14 @@ describe("serial shell in QEMU", function () {
     assert.equal(await session.run("echo alive"), "alive\n");
   });
 
+  it("sh runs -c and script arguments without a prompt", async () => {
+    assert.equal(await session.run("sh -c 'echo $0 $1' name one"), "name one\n");
+    assert.equal(await session.run("sh /nosuch"), "sh: /nosuch: No such file or directory\n");
+    assert.equal(await session.run("echo $?"), "127\n");
+    assert.match(await session.run("sh -z"), /^sh: invalid option -- 'z'\nusage: sh /);
+    assert.equal(await session.run("echo $?"), "2\n");
+  });
+
   it("init from the shell exits with 1", async () => {
     for (const command of ["init", "init -z"]) {
       assert.equal(await session.run(command), "init: must be run as process 1\n");

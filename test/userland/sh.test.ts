@@ -184,4 +184,73 @@ describe("sh on the Linux host", function () {
     const text = output(session("echo $$\n"), 1);
     assert.match(text, /^[1-9]\d*\n$/);
   });
+
+  // Runs the shell with `args` and no input, PATH set to the built programs.
+  function sh(args: string[]): RunResult {
+    return runProgram(programs.path("sh"), args, { argv0: "sh", env: { PATH: programs.dir } });
+  }
+
+  const USAGE = "usage: sh [FILE [ARG]...]\n       sh -c COMMAND [NAME [ARG]...]\n";
+
+  it("runs a script file without prompts", () => {
+    const file = join(scratchDir("sh-script"), "script");
+    writeFileSync(file, "#!/bin/sh\necho one\n\necho $0 $1 $2 $#\nnosuch\n");
+    const result = sh([file, "a", "b c"]);
+    assert.equal(result.stdout, `one\n${file} a b c 2\n`);
+    assert.equal(result.stderr, "sh: nosuch: not found\n");
+    assert.equal(result.status, 127);
+  });
+
+  it("script exit sets the status", () => {
+    const file = join(scratchDir("sh-script"), "script");
+    writeFileSync(file, "echo before\nexit 4\necho after\n");
+    const result = sh([file]);
+    assert.equal(result.stdout, "before\n");
+    assert.equal(result.status, 4);
+  });
+
+  it("missing script prints an error with 127", () => {
+    const result = sh(["/nonexistent/script"]);
+    assert.equal(result.stderr, "sh: /nonexistent/script: No such file or directory\n");
+    assert.equal(result.stdout, "");
+    assert.equal(result.status, 127);
+  });
+
+  it("directory as script gives 126", () => {
+    const dir = scratchDir("sh-dir");
+    const result = sh([dir]);
+    assert.equal(result.stderr, `sh: ${dir}: Is a directory\n`);
+    assert.equal(result.status, 126);
+  });
+
+  it("-c runs one command line", () => {
+    const result = sh(["-c", "echo $0 x"]);
+    assert.equal(result.stdout, "sh x\n");
+    assert.equal(result.status, 0);
+    const failed = sh(["-c", "cat /nonexistent"]);
+    assert.equal(failed.stderr, "cat: /nonexistent: No such file or directory\n");
+    assert.equal(failed.status, 1);
+  });
+
+  it("-c sets $0 and the positional parameters", () => {
+    const result = sh(["-c", "echo $0 $1 ${2} $3. $#", "name", "a", "b"]);
+    assert.equal(result.stdout, "name a b . 2\n");
+  });
+
+  it("-c runs each line of a multi-line command", () => {
+    assert.equal(sh(["-c", "echo one\necho two"]).stdout, "one\ntwo\n");
+  });
+
+  it("unknown option prints usage with 2", () => {
+    const result = sh(["-z"]);
+    assert.equal(result.stderr, "sh: invalid option -- 'z'\n" + USAGE);
+    assert.equal(result.stdout, "");
+    assert.equal(result.status, 2);
+  });
+
+  it("-c without a command prints usage with 2", () => {
+    const result = sh(["-c"]);
+    assert.equal(result.stderr, "sh: option requires an argument -- 'c'\n" + USAGE);
+    assert.equal(result.status, 2);
+  });
 });

@@ -1,35 +1,50 @@
 // A small POSIX-like shell: simple commands with quoting, $? and $NAME,
 // NAME=value assignments and the builtins cd, exit, export and pwd. It runs
 // other programs with fork, execve and wait4.
+//
+//   sh                      read commands from standard input, with a prompt
+//   sh FILE [ARG...]        run the lines of FILE, with $0 FILE and $1... the ARGs
+//   sh -c COMMAND [NAME [ARG...]]  run COMMAND, with $0 NAME and $1... the ARGs
 
 import {
+  argv,
   chdir,
+  close,
   CString,
   eprint,
   envp,
   exec,
   exit,
   fork,
+  fstatFd,
   getcwd,
   getpid,
   getuid,
+  open,
   print,
   strerror,
   waitFor,
   ENOENT,
   ENOTDIR,
   ENOEXEC,
+  EISDIR,
+  O_CLOEXEC,
+  O_RDONLY,
+  STDIN,
   EINTR,
 } from "../runtime";
 import { parseLine, Word } from "../lib/sh/parser";
 import { LineReader } from "../lib/sh/lines";
 
 const DEFAULT_PATH = "/bin";
+const USAGE = "usage: sh [FILE [ARG]...]\n       sh -c COMMAND [NAME [ARG]...]\n";
 
 // Shell variables in insertion order, and the names passed to children.
 let vars = new Map<string, string>();
 let exported = new Set<string>();
 let lastStatus: i32 = 0;
+// $0, $1, $2 and so on.
+let positional: string[] = [];
 
 export function main(): i32 {
   vars = new Map<string, string>();
@@ -37,13 +52,91 @@ export function main(): i32 {
   lastStatus = 0;
   importEnvironment();
 
-  let input = new LineReader(0);
+  let args = argv();
+  positional = [args.length > 0 ? args[0] : "sh"];
+  let commandMode = false;
+  let i = 1;
+  for (; i < args.length; i++) {
+    let arg = args[i];
+    if (arg == "--") {
+      i++;
+      break;
+    }
+    if (arg.length < 2 || !arg.startsWith("-")) break;
+    for (let j = 1; j < arg.length; j++) {
+      let option = arg.charAt(j);
+      if (option != "c") {
+        eprint("sh: invalid option -- '" + option + "'\n" + USAGE);
+        return 2;
+      }
+      commandMode = true;
+    }
+  }
+
+  if (commandMode) {
+    if (i == args.length) {
+      eprint("sh: option requires an argument -- 'c'\n" + USAGE);
+      return 2;
+    }
+    let command = args[i];
+    if (i + 1 < args.length) positional = args.slice(i + 1);
+    return runCommandString(command);
+  }
+  if (i < args.length && args[i] != "-") {
+    positional = args.slice(i);
+    return runScript(args[i]);
+  }
+  // A lone "-" names standard input, and the arguments after it become $1...
+  for (let k = i + 1; k < args.length; k++) positional.push(args[k]);
+  return runInteractive();
+}
+
+// Reads commands from standard input, printing a prompt before each line.
+function runInteractive(): i32 {
+  let input = new LineReader(STDIN);
   let prompt = getuid() == 0 ? "# " : "$ ";
   while (true) {
     print(prompt);
     let line = input.next();
     if (line === null) break;
     runLine(line);
+  }
+  return lastStatus;
+}
+
+// Runs each line of `command`, as `sh -c` does.
+function runCommandString(command: string): i32 {
+  let lines = command.split("\n");
+  for (let i = 0; i < lines.length; i++) runLine(lines[i]);
+  return lastStatus;
+}
+
+// Runs the lines of the file at `path` without a prompt. Returns the status
+// of the last command, or 127 when the file does not exist, 126 when it
+// cannot be opened or is a directory, and 2 when reading it fails.
+function runScript(path: string): i32 {
+  let cpath = new CString(path);
+  let fd = open(cpath.ptr, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0) {
+    eprint("sh: " + path + ": " + strerror(fd) + "\n");
+    return fd == -ENOENT || fd == -ENOTDIR ? 127 : 126;
+  }
+  let st = fstatFd(fd);
+  if (st !== null && st.isDirectory) {
+    close(fd);
+    eprint("sh: " + path + ": " + strerror(-EISDIR) + "\n");
+    return 126;
+  }
+  let input = new LineReader(fd);
+  while (true) {
+    let line = input.next();
+    if (line === null) break;
+    runLine(line);
+  }
+  close(fd);
+  if (input.error < 0) {
+    eprint("sh: " + path + ": " + strerror(input.error) + "\n");
+    return 2;
   }
   return lastStatus;
 }
@@ -70,7 +163,7 @@ function environment(): string[] {
 }
 
 function runLine(line: string): void {
-  let parsed = parseLine(line, vars, lastStatus, getpid());
+  let parsed = parseLine(line, vars, lastStatus, getpid(), positional);
   if (parsed.error.length > 0) {
     eprint("sh: syntax error: " + parsed.error + "\n");
     lastStatus = 2;

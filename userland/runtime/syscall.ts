@@ -39,6 +39,7 @@ export const O_CREAT: i32 = 0o100;
 export const O_TRUNC: i32 = 0o1000;
 export const O_APPEND: i32 = 0o2000;
 export const O_DIRECTORY: i32 = 0o200000;
+export const O_CLOEXEC: i32 = 0o2000000;
 export const SEEK_SET: i32 = 0;
 export const SEEK_CUR: i32 = 1;
 export const SEEK_END: i32 = 2;

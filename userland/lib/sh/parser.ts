@@ -22,19 +22,29 @@ function isNameChar(c: i32): bool {
   return isNameStart(c) || (c >= 0x30 && c <= 0x39);
 }
 
+function isDigits(text: string): bool {
+  if (text.length == 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 function isBlank(c: i32): bool {
   return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d;
 }
 
 // Splits `line` into words. `vars` contains what $NAME expands to, `status` is
-// the value of $? and `pid` of $$.
+// the value of $?, `pid` of $$, and `positional` contains $0, $1, $2 and so on.
 export function parseLine(
   line: string,
   vars: Map<string, string>,
   status: i32,
   pid: i32,
+  positional: string[] = [],
 ): ParseResult {
-  let parser = new LineParser(line, vars, status, pid);
+  let parser = new LineParser(line, vars, status, pid, positional);
   return parser.run();
 }
 
@@ -54,6 +64,7 @@ class LineParser {
     public vars: Map<string, string>,
     public status: i32,
     public pid: i32,
+    public positional: string[],
   ) {}
 
   run(): ParseResult {
@@ -154,8 +165,8 @@ class LineParser {
     return false;
   }
 
-  // Expands the parameter at `pos` ("$?", "$$", "$NAME", "${NAME}"); a "$"
-  // that starts none of them is literal.
+  // Expands the parameter at `pos` ("$?", "$$", "$#", "$0" to "$9", "$NAME",
+  // "${NAME}", "${10}"); a "$" that starts none of them is literal.
   expand(quoted: bool): void {
     let line = this.line;
     let start = this.pos + 1;
@@ -168,6 +179,9 @@ class LineParser {
         end = start + 1;
       } else if (c == 0x24) {
         value = this.pid.toString();
+        end = start + 1;
+      } else if (c == 0x23 || (c >= 0x30 && c <= 0x39)) {
+        value = this.variable(line.charAt(start));
         end = start + 1;
       } else if (c == 0x7b) {
         let close = line.indexOf("}", start);
@@ -194,7 +208,18 @@ class LineParser {
     }
   }
 
+  // Returns the value of a variable, of "#" (the number of positional
+  // parameters after $0) or of a positional parameter named by its digits.
   variable(name: string): string {
+    if (name == "#") {
+      let count = this.positional.length > 0 ? this.positional.length - 1 : 0;
+      return count.toString();
+    }
+    if (isDigits(name)) {
+      if (name.length > 9) return "";
+      let index = I32.parseInt(name, 10);
+      return index < this.positional.length ? this.positional[index] : "";
+    }
     return this.vars.has(name) ? this.vars.get(name) : "";
   }
 
