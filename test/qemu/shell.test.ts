@@ -149,6 +149,14 @@ describe("serial shell in QEMU", function () {
     }
   });
 
+  it("^D at the prompt ends the line", async () => {
+    // The shell ends the prompt's line, exits, and init starts a new shell
+    // whose prompt starts a line of its own.
+    session.send("\x04");
+    assert.equal(await session.expect(/[#$] $/, 15_000, "prompt of the restarted shell"), "\n# ");
+    assert.equal(await session.run("echo after"), "after\n");
+  });
+
   it("poweroff rejects an argument and stays up", async () => {
     const usage = "usage: poweroff\n";
     assert.equal(await session.run("poweroff -z"), "poweroff: invalid option -- 'z'\n" + usage);

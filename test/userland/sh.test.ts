@@ -253,4 +253,10 @@ describe("sh on the Linux host", function () {
     assert.equal(result.stderr, "sh: option requires an argument -- 'c'\n" + USAGE);
     assert.equal(result.status, 2);
   });
+
+  it("prints no newline at end of piped input", () => {
+    // The shell ends the line after ^D only on a character device such as a
+    // terminal, and a pipe is none.
+    assert.equal(session("echo x\n").stdout, `${PROMPT}x\n${PROMPT}`);
+  });
 });

@@ -30,6 +30,8 @@ import {
   EISDIR,
   O_CLOEXEC,
   O_RDONLY,
+  S_IFCHR,
+  S_IFMT,
   STDIN,
   EINTR,
 } from "../runtime";
@@ -101,7 +103,16 @@ function runInteractive(): i32 {
     if (line === null) break;
     runLine(line);
   }
+  // After ^D at the prompt the cursor is still on the prompt's line, so end
+  // it. NOTE: the system calls include no ioctl(TCGETS), so any character
+  // device counts as a terminal here, /dev/null included.
+  if (isCharacterDevice(STDIN)) print("\n");
   return lastStatus;
+}
+
+function isCharacterDevice(fd: i32): bool {
+  let st = fstatFd(fd);
+  return st !== null && (st.mode & S_IFMT) == S_IFCHR;
 }
 
 // Runs each line of `command`, as `sh -c` does.
