@@ -142,6 +142,13 @@ describe("serial shell in QEMU", function () {
     assert.equal(await session.run("echo $?"), "2\n");
   });
 
+  it("escapes an arrow key in not found", async () => {
+    // The tty echoes ESC as "^[", and the shell names the word the same way.
+    session.send("\x1b[A\n");
+    const text = await session.expect(/\n[#$] $/, 10_000, "prompt after the arrow key");
+    assert.equal(text, "^[[A\nsh: ^[[A: not found\n# ");
+  });
+
   it("init from the shell exits with 1", async () => {
     for (const command of ["init", "init -z"]) {
       assert.equal(await session.run(command), "init: must be run as process 1\n");

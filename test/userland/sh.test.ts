@@ -254,6 +254,13 @@ describe("sh on the Linux host", function () {
     assert.equal(result.status, 2);
   });
 
+  it("escapes control characters in a name not found", () => {
+    // An arrow key sends ESC [ A, which the shell gets as a word.
+    const result = session("\x1b[A\necho $?\n");
+    assert.equal(result.stderr, "sh: ^[[A: not found\n");
+    assert.equal(output(result, 2), "127\n");
+  });
+
   it("prints no newline at end of piped input", () => {
     // The shell ends the line after ^D only on a character device such as a
     // terminal, and a pipe is none.

@@ -237,6 +237,9 @@ function runProgram(args: string[], env: string[]): i32 {
 // when no file was found, 126 when a file was found but could not run.
 function execCommand(args: string[], env: string[]): i32 {
   let name = args[0];
+  // Such a name usually comes from a key that sends an escape sequence,
+  // such as an arrow key, and names no program.
+  if (hasControlCharacter(name)) return reportExecFailure(name, name, -ENOENT);
   if (name.includes("/")) {
     let result = exec(name, args, env);
     return reportExecFailure(name, name, result);
@@ -264,11 +267,34 @@ function execCommand(args: string[], env: string[]): i32 {
 
 function reportExecFailure(name: string, path: string, result: i32): i32 {
   if (result == -ENOENT || result == -ENOTDIR) {
-    eprint("sh: " + name + ": not found\n");
+    eprint("sh: " + showControlCharacters(name) + ": not found\n");
     return 127;
   }
-  eprint("sh: " + path + ": " + strerror(result) + "\n");
+  eprint("sh: " + showControlCharacters(path) + ": " + strerror(result) + "\n");
   return 126;
+}
+
+function isControlCharacter(c: i32): bool {
+  return c < 0x20 || c == 0x7f;
+}
+
+function hasControlCharacter(text: string): bool {
+  for (let i = 0; i < text.length; i++) {
+    if (isControlCharacter(text.charCodeAt(i))) return true;
+  }
+  return false;
+}
+
+// Returns `text` with control characters in caret notation, as the terminal
+// echoes them: ESC as "^[", DEL as "^?".
+function showControlCharacters(text: string): string {
+  if (!hasControlCharacter(text)) return text;
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    out += isControlCharacter(c) ? "^" + String.fromCharCode(c ^ 0x40) : String.fromCharCode(c);
+  }
+  return out;
 }
 
 function builtinCd(args: string[]): i32 {
