@@ -14,6 +14,7 @@
 // ring is static, so the interrupt path never allocates.
 
 import { sleep } from "../process/sched";
+import { signalTerminal, SIGINT, SIGQUIT } from "../process/signal";
 import { isUtf8Continuation } from "../lib/utf8";
 import { COM1, uartPutc } from "./uart";
 
@@ -22,6 +23,7 @@ const TTY_BUFFER_MASK: u32 = TTY_BUFFER_SIZE - 1;
 
 const CHAR_EOF: u8 = 0x04; // ^D (VEOF)
 const CHAR_INTR: u8 = 0x03; // ^C (VINTR)
+const CHAR_QUIT: u8 = 0x1c; // ^\ (VQUIT)
 const CHAR_BACKSPACE: u8 = 0x08;
 const CHAR_DEL: u8 = 0x7f; // VERASE on most terminals
 const CHAR_KILL: u8 = 0x15; // ^U (VKILL)
@@ -106,7 +108,8 @@ function appendByte(byte: u8, endsLine: bool): bool {
 }
 
 // Processes one byte received from the terminal: edits the current line
-// (erase, ^U, ^W, ^C), echoes, and completes the line on NL, CR or ^D. Returns true when a line
+// (erase, ^U, ^W), sends SIGINT on ^C and SIGQUIT on ^\, echoes, and
+// completes the line on NL, CR or ^D. Returns true when a line
 // was completed, so the caller wakes readers on ttyChannel(). Runs in the
 // interrupt handler: it must not allocate.
 export function ttyReceive(received: u8): bool {
@@ -125,10 +128,14 @@ export function ttyReceive(received: u8): bool {
     eraseWord();
     return false;
   }
-  if (byte == CHAR_INTR) {
-    // FIXME: there are no signals yet, so ^C only discards the line.
+  if (byte == CHAR_INTR || byte == CHAR_QUIT) {
+    // ISIG is always on: ^C and ^\ discard the line being typed and signal
+    // every process on the console, which does not allocate. A shell that
+    // ignores the signal keeps waiting in read() and prints no new prompt.
     editIndex = commitIndex;
-    echoString("^C\n");
+    echoInput(byte);
+    echo(CHAR_NL);
+    signalTerminal(byte == CHAR_INTR ? SIGINT : SIGQUIT);
     return false;
   }
   if (byte == CHAR_EOF) {

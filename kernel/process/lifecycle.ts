@@ -42,6 +42,7 @@ export function forkCurrent(): Process | null {
   child.auxPhnum = parent.auxPhnum;
   child.auxEntry = parent.auxEntry;
   child.fsBase = parent.fsBase;
+  child.ignoredSignals = parent.ignoredSignals;
   // The parent's frame and x87/SSE state of this system call.
   memory.copy(child.fpuState(), parent.fpuState(), FXSAVE_SIZE + TRAP_FRAME_SIZE);
   store<u64>(child.trapFrame(), 0, offsetof<TrapFrameRax>("rax"));

@@ -41,9 +41,12 @@ export class Process {
   fsBase: u64 = 0;
   // Native rsp saved by arch_switch while the process is switched out.
   savedRsp: u64 = 0;
-  // Signal sent by kill(2) and not yet acted on, or 0. Every signal that
-  // is delivered terminates the process (there are no handlers yet).
+  // Signal sent by kill(2) or the tty and not yet acted on, or 0. Every
+  // signal that is delivered terminates the process (there are no handlers).
   pendingSignal: i32 = 0;
+  // Signals set to SIG_IGN by rt_sigaction: bit n - 1 for signal n. Fork
+  // copies the mask and execve keeps it (signal.ts).
+  ignoredSignals: u64 = 0;
   // What a sleeping process waits for (sleep/wakeup in sched.ts).
   channel: usize = 0;
   // asc's shadow stack of the switched-out process: the slots from

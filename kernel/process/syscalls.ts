@@ -9,6 +9,7 @@ import { copyOut } from "../memory/usercopy";
 import { exitCurrent, exitedStatus, forkCurrent, reap } from "./lifecycle";
 import { INIT_PID, Process, ProcessState, processes } from "./process";
 import { currentProcess, MSR_FS_BASE, signalProcess, sleep, yieldCpu } from "./sched";
+import { ignoresSignal } from "./signal";
 
 // wait4 options (Linux include/uapi/linux/wait.h).
 const WNOHANG: i32 = 1;
@@ -142,8 +143,9 @@ const NANOSECONDS_PER_SECOND: u64 = 1000000000;
 // Maximum sleep in seconds; longer requests sleep this long.
 const MAX_SLEEP_SECONDS: u64 = 1 << 31;
 
-// nanosleep(2) in timer ticks (1/TIMER_HZ s), rounded up. No signals can
-// interrupt it, so `remaining` is never written.
+// nanosleep(2) in timer ticks (1/TIMER_HZ s), rounded up. A signal ends
+// the process in sleep() rather than interrupting the call, because there
+// are no handlers, so `remaining` is never written.
 export function sysNanosleep(request: u64, remaining: u64): i64 {
   const timespec = memory.data(16);
   if (!copyIn(timespec, request, 16)) return -EFAULT;
@@ -194,7 +196,8 @@ function maySignal(sender: Process, target: Process): bool {
 }
 
 // kill(2) with default actions only: a delivered signal terminates the
-// process, with the signal as its wait status. Init ignores every signal,
+// process, with the signal as its wait status, unless the process set it to
+// SIG_IGN with rt_sigaction. Init ignores every signal,
 // as Linux's init does for signals it has no handler for. pid -1, 0 and
 // below -1 (process groups; there is one) mean every process but init.
 export function sysKill(pid: i32, signal: i32): i64 {
@@ -210,6 +213,7 @@ export function sysKill(pid: i32, signal: i32): i64 {
     if (!maySignal(sender, target)) continue;
     permitted = true;
     if (signal == 0 || target.pid == INIT_PID || !terminatesByDefault(signal)) continue;
+    if (ignoresSignal(target, signal)) continue;
     signalProcess(target, signal);
   }
   if (!found) return -ESRCH;

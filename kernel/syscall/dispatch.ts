@@ -37,6 +37,7 @@ import {
   sysSetuid,
   sysWait4,
 } from "../process/syscalls";
+import { sysRtSigaction } from "../process/signal";
 import {
   sysExecSysRegister,
   sysExecSysResidentList,
@@ -55,6 +56,7 @@ export const SYS_MMAP = 9;
 export const SYS_MUNMAP = 11;
 export const SYS_MPROTECT = 10;
 export const SYS_BRK = 12;
+export const SYS_RT_SIGACTION = 13;
 export const SYS_SCHED_YIELD = 24;
 export const SYS_DUP = 32;
 export const SYS_DUP2 = 33;
@@ -104,6 +106,7 @@ function syscall(nr: u64, a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, a6: u64):
     case SYS_MUNMAP: return sysMunmap(a1, a2);
     case SYS_MPROTECT: return sysMprotect(a1, a2, <i32>a3);
     case SYS_BRK: return sysBrk(a1);
+    case SYS_RT_SIGACTION: return sysRtSigaction(<i32>a1, a2, a3, a4);
     case SYS_SCHED_YIELD: return sysSchedYield();
     case SYS_NANOSLEEP: return sysNanosleep(a1, a2);
     case SYS_DUP: return sysDup(<i32>a1);

@@ -12,10 +12,14 @@ import {
   waitFor,
   writeAll,
   read,
+  setSignalDisposition,
   ECHILD,
   EINTR,
   STDIN,
   STDOUT,
+  SIGINT,
+  SIGQUIT,
+  SIG_IGN,
 } from "../runtime";
 
 const SHELL = "/bin/sh";
@@ -35,6 +39,10 @@ export function main(): i32 {
     eprint("init: must be run as process 1\n");
     return 1;
   }
+  // ^C and ^\ at the console signal every process on it, and init must
+  // live on.
+  setSignalDisposition(SIGINT, SIG_IGN);
+  setSignalDisposition(SIGQUIT, SIG_IGN);
   printMotd();
   let failures = 0;
   while (true) {

@@ -22,6 +22,7 @@ import {
   getuid,
   open,
   print,
+  setSignalDisposition,
   strerror,
   waitFor,
   ENOENT,
@@ -34,6 +35,10 @@ import {
   S_IFMT,
   STDIN,
   EINTR,
+  SIGINT,
+  SIGQUIT,
+  SIG_DFL,
+  SIG_IGN,
 } from "../runtime";
 import { parseLine, Word } from "../lib/sh/parser";
 import { LineReader } from "../lib/sh/lines";
@@ -53,6 +58,10 @@ export function main(): i32 {
   exported = new Set<string>();
   lastStatus = 0;
   importEnvironment();
+  // ^C and ^\ end the foreground program, not the shell. runProgram sets
+  // them back to SIG_DFL in the child.
+  setSignalDisposition(SIGINT, SIG_IGN);
+  setSignalDisposition(SIGQUIT, SIG_IGN);
 
   let args = argv();
   positional = [args.length > 0 ? args[0] : "sh"];
@@ -220,6 +229,8 @@ function runProgram(args: string[], env: string[]): i32 {
     return 2;
   }
   if (pid == 0) {
+    setSignalDisposition(SIGINT, SIG_DFL);
+    setSignalDisposition(SIGQUIT, SIG_DFL);
     exit(execCommand(args, env));
   }
   while (true) {

@@ -7,3 +7,4 @@ export * from "./io";
 export * from "./process";
 export * from "./stat";
 export * from "./resident";
+export * from "./signal";
