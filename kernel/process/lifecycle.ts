@@ -4,7 +4,7 @@ import { klog } from "../log";
 import { freeFrames } from "../memory/frames";
 import { activateKernelSpace, VmSpace } from "../memory/paging";
 import { panic } from "../panic/panic";
-import { FXSAVE_SIZE, TRAP_FRAME_SIZE } from "../trap/frame";
+import { FXSAVE_SIZE, TRAP_FRAME_SIZE, TrapFrame } from "../trap/frame";
 import {
   allocatePid,
   MAX_PROCESSES,
@@ -45,28 +45,8 @@ export function forkCurrent(): Process | null {
   child.ignoredSignals = parent.ignoredSignals;
   // The parent's frame and x87/SSE state of this system call.
   memory.copy(child.fpuState(), parent.fpuState(), FXSAVE_SIZE + TRAP_FRAME_SIZE);
-  store<u64>(child.trapFrame(), 0, offsetof<TrapFrameRax>("rax"));
+  store<u64>(child.trapFrame(), 0, offsetof<TrapFrame>("rax"));
   return child;
-}
-
-// Only the offset of rax in the trap frame (trap/frame.ts) matters here.
-@unmanaged
-class TrapFrameRax {
-  r15: u64;
-  r14: u64;
-  r13: u64;
-  r12: u64;
-  r11: u64;
-  r10: u64;
-  r9: u64;
-  r8: u64;
-  rbp: u64;
-  rdi: u64;
-  rsi: u64;
-  rdx: u64;
-  rcx: u64;
-  rbx: u64;
-  rax: u64;
 }
 
 // Ends the current process with wait4 status `status` and switches away
