@@ -5,31 +5,8 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SerialSession } from "../../tools/serial-session.ts";
+import { parseVerboseList } from "./resident-list.ts";
 import { root } from "../../tools/paths.ts";
-
-interface Registration {
-  id: number;
-  execs: number;
-  elfLoads: number;
-  path: string;
-}
-
-// Parses `resident -v -l`: a header line, then one line per registration
-// whose columns are Id, Size, Address, Execs, Loads, Executable.
-function parseVerboseList(text: string): Registration[] {
-  const rows: Registration[] = [];
-  for (const line of text.split("\n").slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 6) continue;
-    rows.push({
-      id: Number(fields[0]),
-      execs: Number(fields[3]),
-      elfLoads: Number(fields[4]),
-      path: fields[5],
-    });
-  }
-  return rows;
-}
 
 describe("serial shell in QEMU", function () {
   this.timeout(120_000);

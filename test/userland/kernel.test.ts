@@ -3,26 +3,7 @@
 // handles bad pointers and faults.
 import { strict as assert } from "node:assert";
 import { SerialSession } from "../../tools/serial-session.ts";
-
-interface Registration {
-  id: number;
-  execs: number;
-  elfLoads: number;
-  path: string;
-}
-
-// Parses `resident -v -l`: Id, Size, Address, Execs, Loads, Executable.
-function parseVerboseList(text: string): Registration[] {
-  const lines = text.split("\n");
-  assert.match(lines[0], /^Id\s+Size\s+Address\s+Execs\s+Loads\s+Executable$/);
-  return lines
-    .slice(1)
-    .filter((line) => line.trim() !== "")
-    .map((line) => {
-      const fields = line.trim().split(/\s+/);
-      return { id: Number(fields[0]), execs: Number(fields[3]), elfLoads: Number(fields[4]), path: fields[5] };
-    });
-}
+import { parseVerboseList } from "../qemu/resident-list.ts";
 
 describe("user programs on the kernel", function () {
   this.timeout(120_000);
