@@ -169,7 +169,12 @@ function readMemoryBase(): number {
 // Builds each userland/FOLDER/NAME.ts into build/user/NAME.
 async function buildPrograms(folder: string): Promise<string[]> {
   const dir = userDir;
-  const runtime = [...listFiles("userland/runtime", [".ts"]), ...listFiles("userland/lib", [".ts"])];
+  const runtime = [
+    ...listFiles("userland/runtime", [".ts"]),
+    ...listFiles("userland/lib", [".ts"]),
+    // The runtime takes the errno numbers from the kernel's list.
+    join(root, "kernel/lib/errno.ts"),
+  ];
   const executables: string[] = [];
 
   for (const source of listFiles(folder, [".ts"])) {
