@@ -59,10 +59,10 @@ export function uartProbe(port: u16): bool {
 }
 
 // Programs `port` for `baud` with 8N1 framing and DTR, RTS and OUT2 set.
-// `interrupts` is written to IER last. The FIFOs stay off (16450 mode):
-// changing FCR's enable bit clears the receiver (PC16550D datasheet, FCR
-// bit 0), which loses bytes typed before boot, and with the FIFO off
-// QEMU holds further input until the one-byte receiver buffer is read.
+// `interrupts` is written to IER last. The FIFOs stay off (16450 mode),
+// because changing FCR's enable bit clears the receiver (PC16550D datasheet, FCR
+// bit 0), which loses bytes typed before boot. With the FIFO off, QEMU
+// keeps further input until the one-byte receiver buffer is read.
 export function uartConfigure(port: u16, baud: u32, interrupts: u8): void {
   const divisor = UART_BASE_BAUD / baud;
   outb(port + UART_IER, 0);

@@ -1,5 +1,5 @@
 // Input that a script sends before the kernel has set up the console must
-// reach the shell: QEMU holds it while the firmware and kernel boot.
+// reach the shell: QEMU keeps it while the firmware and kernel boot.
 import { SerialSession } from "../../tools/serial-session.ts";
 
 describe("serial console at boot", function () {

@@ -1,4 +1,4 @@
-// What differs between the two targets (docs/abi.md, "Kernel target" and
+// Differences between the two targets (docs/abi.md, "Kernel target" and
 // "User target").
 
 export type TargetName = "user" | "kernel";
