@@ -311,6 +311,17 @@ const truncBounds: Record<Width, TruncBounds[]> = {
   ],
 };
 
+// Integer results of trunc_sat for inputs below and above the target range,
+// as nasm immediates for `mov rax`.
+function saturationBounds(to: Width, signed: boolean): { min: string; max: string } {
+  if (to === 32) {
+    if (signed) return { min: "0x80000000", max: "0x7fffffff" };
+    return { min: "0", max: "0xffffffff" };
+  }
+  if (signed) return { min: "0x8000000000000000", max: "0x7fffffffffffffff" };
+  return { min: "0", max: "-1" };
+}
+
 // Converts float to int: the trapping forms (wasm spec 4.3.3 trunc) trap
 // on NaN (invalid conversion) and out of range (integer overflow); the
 // saturating forms (trunc_sat) give 0 for NaN and clamp.
@@ -347,8 +358,7 @@ function emitTrunc(
   const dest = to === 32 && signed ? "eax" : "rax";
   e.emit(`cvtt${s}2si ${dest}, xmm0`);
   if (saturating) {
-    const max = to === 32 ? (signed ? "0x7fffffff" : "0xffffffff") : signed ? "0x7fffffffffffffff" : "-1";
-    const min = to === 32 ? (signed ? "0x80000000" : "0") : signed ? "0x8000000000000000" : "0";
+    const { min, max } = saturationBounds(to, signed);
     e.emit(`jmp ${done}`);
     e.emit(`${nanTarget}:`, `xor eax, eax`, `jmp ${done}`);
     e.emit(`${lowTarget}:`, `mov rax, ${min}`, `jmp ${done}`);
